@@ -1,0 +1,4 @@
+// ProbeClassifiers: see Package.swift for what this target owns.
+public enum ProbeClassifiersModule {
+    public static let name = "ProbeClassifiers"
+}

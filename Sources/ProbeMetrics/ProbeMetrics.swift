@@ -1,0 +1,4 @@
+// ProbeMetrics: see Package.swift for what this target owns.
+public enum ProbeMetricsModule {
+    public static let name = "ProbeMetrics"
+}

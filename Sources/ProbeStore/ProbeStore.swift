@@ -1,0 +1,4 @@
+// ProbeStore: see Package.swift for what this target owns.
+public enum ProbeStoreModule {
+    public static let name = "ProbeStore"
+}

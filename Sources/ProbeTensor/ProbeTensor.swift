@@ -1,0 +1,4 @@
+// ProbeTensor: see Package.swift for what this target owns.
+public enum ProbeTensorModule {
+    public static let name = "ProbeTensor"
+}

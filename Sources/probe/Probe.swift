@@ -1,0 +1,13 @@
+import ArgumentParser
+
+@main
+struct Probe: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "probe",
+        abstract: "Linear probing on frozen ImageNet CNNs: images -> embeddings -> classifiers -> reports.",
+        version: "0.1.0",
+        subcommands: [
+            // One file per subcommand under Commands/.
+        ]
+    )
+}

@@ -1,0 +1,8 @@
+import XCTest
+import ProbeBackbones
+
+final class ProbeBackbonesSmokeTests: XCTestCase {
+    func testModuleLinks() {
+        XCTAssertEqual(ProbeBackbonesModule.name, "ProbeBackbones")
+    }
+}

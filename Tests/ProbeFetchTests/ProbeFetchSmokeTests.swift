@@ -1,0 +1,8 @@
+import XCTest
+import ProbeFetch
+
+final class ProbeFetchSmokeTests: XCTestCase {
+    func testModuleLinks() {
+        XCTAssertEqual(ProbeFetchModule.name, "ProbeFetch")
+    }
+}

@@ -1,0 +1,8 @@
+import XCTest
+import ProbePipeline
+
+final class ProbePipelineSmokeTests: XCTestCase {
+    func testModuleLinks() {
+        XCTAssertEqual(ProbePipelineModule.name, "ProbePipeline")
+    }
+}

@@ -1,0 +1,8 @@
+import XCTest
+import ProbeStore
+
+final class ProbeStoreSmokeTests: XCTestCase {
+    func testModuleLinks() {
+        XCTAssertEqual(ProbeStoreModule.name, "ProbeStore")
+    }
+}

@@ -1,0 +1,8 @@
+import XCTest
+import ProbeTensor
+
+final class ProbeTensorSmokeTests: XCTestCase {
+    func testModuleLinks() {
+        XCTAssertEqual(ProbeTensorModule.name, "ProbeTensor")
+    }
+}
