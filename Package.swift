@@ -14,6 +14,13 @@ let package = Package(
     products: [
         .executable(name: "probe", targets: ["probe"]),
         .library(name: "ProbePipeline", targets: ["ProbePipeline"]),
+        // Exported so the nested Benchmarks package can time each library on its own.
+        .library(name: "ProbeTensor", targets: ["ProbeTensor"]),
+        .library(name: "ProbeImages", targets: ["ProbeImages"]),
+        .library(name: "ProbeBackbones", targets: ["ProbeBackbones"]),
+        .library(name: "ProbeStore", targets: ["ProbeStore"]),
+        .library(name: "ProbeClassifiers", targets: ["ProbeClassifiers"]),
+        .library(name: "ProbeMetrics", targets: ["ProbeMetrics"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

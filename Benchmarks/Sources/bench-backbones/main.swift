@@ -1,0 +1,1 @@
+print("bench-backbones: not written yet")

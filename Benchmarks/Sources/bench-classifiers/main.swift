@@ -1,0 +1,1 @@
+print("bench-classifiers: not written yet")
