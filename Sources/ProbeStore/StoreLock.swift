@@ -52,6 +52,14 @@ public final class StoreLock {
         self.file = file
     }
 
+    /// Takes the lock of a store that is only read but must not change meanwhile (a merge
+    /// input). Returns nil for a folder this process cannot write to: no lock file can be
+    /// made there, and no writer running as this user can be changing it.
+    public static func forReading(directory: URL) throws -> StoreLock? {
+        guard access(directory.path, W_OK) == 0 else { return nil }
+        return try StoreLock(directory: directory)
+    }
+
     /// Releases the lock (also done on deinit). The file stays: deleting a lock file races
     /// with a process that has just opened it.
     public func release() {

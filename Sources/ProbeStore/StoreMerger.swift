@@ -43,7 +43,7 @@ public enum StoreMerger {
         var manifests: [StoreManifest] = []
         for input in inputs {
             let manifest = try StoreManifest.require(directory: input)
-            locks.append(try StoreLock(directory: input))
+            if let lock = try StoreLock.forReading(directory: input) { locks.append(lock) }
             manifests.append(manifest)
         }
         let reference = manifests[0]
