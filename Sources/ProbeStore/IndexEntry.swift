@@ -84,7 +84,14 @@ func jsonString(_ text: String) -> String {
     return out + "\""
 }
 
-/// Parses a `.jsonl` file of `T`, one object per non-empty line.
+/// Reading `.jsonl` files (shard indexes, errors.jsonl).
+public enum JSONLines {
+    /// Parses a `.jsonl` file of `T`, one object per non-empty line.
+    public static func decode<T: Decodable>(_ type: T.Type, from url: URL) throws -> [T] {
+        try readJSONLines(type, from: url)
+    }
+}
+
 func readJSONLines<T: Decodable>(_ type: T.Type, from url: URL) throws -> [T] {
     let data: Data
     do { data = try Data(contentsOf: url) } catch {
