@@ -8,6 +8,9 @@ struct Probe: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             // One file per subcommand under Commands/.
+            InfoCommand.self,
+            VerifyCommand.self,
+            MergeCommand.self,
         ]
     )
 }
