@@ -1,8 +1,0 @@
-import XCTest
-import ProbeFetch
-
-final class ProbeFetchSmokeTests: XCTestCase {
-    func testModuleLinks() {
-        XCTAssertEqual(ProbeFetchModule.name, "ProbeFetch")
-    }
-}
