@@ -180,7 +180,7 @@ def run(name, x_stored, y, classes, train, test, sample_weight=None, extra=None,
             "predictions_default_tol": default.predict(xs).tolist(),
         }
         if model.coef_.size > 200:
-            np.save(os.path.join(folder, f"{key}_coef.npy"), model.coef_.astype(np.float32))
+            np.save(os.path.join(folder, f"{key}_coef.npy"), np.ascontiguousarray(model.coef_, dtype=np.float32))
 
     logreg("logreg", 1.0)
     logreg("logreg_c001", 0.01)
@@ -188,7 +188,7 @@ def run(name, x_stored, y, classes, train, test, sample_weight=None, extra=None,
         logreg("logreg_weighted", 1.0, use_weights=True)
         logreg("logreg_balanced", 1.0, class_weight="balanced")
 
-    svc = LinearSVC().fit(xtr, ytr)
+    svc = LinearSVC(random_state=0).fit(xtr, ytr)  # defaults; the seed only fixes liblinear's coordinate order
     out["linear_svc"] = {
         "C": 1.0,
         "dual": bool(svc.dual) if not isinstance(svc.dual, str) else svc.dual,
@@ -219,7 +219,7 @@ def run(name, x_stored, y, classes, train, test, sample_weight=None, extra=None,
             "explained_variance": pca.explained_variance_.tolist(),
             "test_transformed": pca.transform(xs[test]).tolist(),
         }
-        np.save(os.path.join(folder, "pca_components.npy"), pca.components_.astype(np.float32))
+        np.save(os.path.join(folder, "pca_components.npy"), np.ascontiguousarray(pca.components_, dtype=np.float32))
 
     with open(os.path.join(folder, "expected.json"), "w") as f:
         json.dump(out, f, indent=0)
