@@ -7,7 +7,9 @@ struct Probe: ParsableCommand {
         abstract: "Linear probing on frozen ImageNet CNNs: images -> embeddings -> classifiers -> reports.",
         version: "0.1.0",
         subcommands: [
-            // One file per subcommand under Commands/.
+            // One file per subcommand under Commands/, in pipeline order.
+            DatasetsCommand.self,
+            ExtractCommand.self,
             InfoCommand.self,
             VerifyCommand.self,
             MergeCommand.self,
