@@ -7,8 +7,13 @@ struct Probe: ParsableCommand {
         abstract: "Linear probing on frozen ImageNet CNNs: images -> embeddings -> classifiers -> reports.",
         version: "0.1.0",
         subcommands: [
-            // One file per subcommand under Commands/.
+            // One file per subcommand under Commands/, in pipeline order.
             ModelsCommand.self,
+            DatasetsCommand.self,
+            ExtractCommand.self,
+            InfoCommand.self,
+            VerifyCommand.self,
+            MergeCommand.self,
         ]
     )
 }
