@@ -22,6 +22,11 @@ func materializeTensor(key: String, dtype: TensorDType, storage: ByteSlice, stor
         count = product
     }
     if count == 0 { return WeightTensor(shape: size, values: []) }
+    // A view cannot have more elements than its storage unless strides overlap (broadcast, stride 0);
+    // refusing those also bounds the allocation below by the file's size.
+    guard count <= storageElements else {
+        throw bad("shape \(size) has more elements than its storage (\(storageElements)); overlapping views are not supported")
+    }
 
     // The furthest element the view touches must lie inside the storage.
     var last = storageOffset
