@@ -89,8 +89,9 @@ func solveDual(x: Matrix, signs: [Float], diagonal: [Double], c: Double, toleran
     var order = Array(0..<n)
     var rng = SplitMix64(seed: seed)
     var activeCount = n
-    // Projected-gradient bounds of the previous pass, used to shrink coordinates stuck at α = 0.
-    var previousMax = Double.infinity, previousMin = -Double.infinity
+    // Largest projected gradient of the previous pass: a coordinate at α = 0 whose gradient exceeds it
+    // is shrunk (with no upper bound on α, the squared-hinge dual never shrinks at the top).
+    var previousMax = Double.infinity
     var iteration = 0
     var converged = false
     x.values.withUnsafeBufferPointer { xp in
@@ -134,11 +135,10 @@ func solveDual(x: Matrix, signs: [Float], diagonal: [Double], c: Double, toleran
                     if activeCount == n { converged = true; break }
                     // Converged on the shrunk set: check once more on all coordinates.
                     activeCount = n
-                    previousMax = .infinity; previousMin = -.infinity
+                    previousMax = .infinity
                     continue
                 }
                 previousMax = passMax <= 0 ? .infinity : passMax
-                previousMin = passMin >= 0 ? -.infinity : passMin
             }
         }
     }
