@@ -73,3 +73,13 @@ final class ClassificationReportTests: XCTestCase {
         }
     }
 }
+
+extension ClassificationReportTests {
+    /// sklearn tallies with float zeros when nothing is predicted correctly, so it prints supports as "1.0".
+    func testNoCorrectPredictionPrintsSupportsAsFloatsLikeSklearn() throws {
+        let c = try XCTUnwrap(SklearnFixture.load().named("single_sample"))
+        let text = try report(for: c).text(digits: c.digits)
+        XCTAssertTrue(text.contains("       1.0\n"), text)
+        assertSameBytes(text, c.report, c.name)
+    }
+}

@@ -22,9 +22,28 @@ struct SklearnCase: Decodable {
     let top_k_accuracy: [String: Double]?
 }
 
+/// Cross-validation golden values: sklearn StratifiedKFold test folds over fixed predictions.
+struct SklearnCVCase: Decodable {
+    struct Fold: Decodable { let test_indices: [Int] }
+    let classes: [String]
+    let y_true: [Int]
+    let y_pred: [Int]
+    let probabilities: [[Double]]
+    let folds: [Fold]
+    let fold_accuracy: [Double]
+    let fold_macro_f1: [Double]
+    let accuracy_mean: Double
+    let accuracy_std: Double
+    let macro_f1_mean: Double
+    let macro_f1_std: Double
+    let oof_report: String
+    let oof_log_loss: Double
+}
+
 struct SklearnFixture: Decodable {
     let sklearn_version: String
     let cases: [SklearnCase]
+    let cross_validation: SklearnCVCase
 
     static func load() throws -> SklearnFixture {
         let data = try Data(contentsOf: TestPaths.fixture("metrics/sklearn_reports.json"))
