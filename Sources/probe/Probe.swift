@@ -12,6 +12,10 @@ struct Probe: ParsableCommand {
             DatasetsCommand.self,
             ExtractCommand.self,
             InfoCommand.self,
+            FitLogRegCommand.self,
+            FitSVMCommand.self,
+            FitKNNCommand.self,
+            CVCommand.self,
             VerifyCommand.self,
             MergeCommand.self,
         ]
