@@ -16,6 +16,9 @@ struct Probe: ParsableCommand {
             FitSVMCommand.self,
             FitKNNCommand.self,
             CVCommand.self,
+            PredictCommand.self,
+            EmbedTensorCommand.self,
+            ImagenetTop5Command.self,
             VerifyCommand.self,
             MergeCommand.self,
         ]
