@@ -215,11 +215,12 @@ public struct PredictionSet: Codable, Equatable, Sendable {
         throw MetricsError("\(run.path): no predictions found (looked for \(names.isEmpty ? "a predictions file" : names)); run a fit command to make them")
     }
 
+    /// A file is read as predictions when its top-level "format" says so; a file that is not JSON at all
+    /// is also handed to `load`, whose error then names the file and the reason.
     private static func isPredictionsFile(_ url: URL) -> Bool {
-        guard let handle = try? FileHandle(forReadingFrom: url) else { return false }
-        defer { try? handle.close() }
-        let head = (try? handle.read(upToCount: 4096)) ?? Data()
-        return String(decoding: head, as: UTF8.self).contains("\"\(formatName)\"")
+        guard let data = FileManager.default.contents(atPath: url.path) else { return true }
+        guard let object = try? JSONSerialization.jsonObject(with: data) else { return true }
+        return (object as? [String: Any])?["format"] as? String == formatName
     }
 }
 
