@@ -53,12 +53,17 @@ public struct Downloader: Sendable {
                 break
             } catch let error as TransferFailure {
                 switch error {
-                case .final(let message): throw FetchError(message)
+                case .final(let message):
+                    Downloader.removeIfEmpty(part)
+                    throw FetchError(message)
                 case .resumable(let message): lastError = FetchError(message)
                 }
             }
         }
-        if let lastError { throw lastError }
+        if let lastError {
+            Downloader.removeIfEmpty(part)
+            throw lastError
+        }
 
         let actual = try SHA256Digest.file(part)
         guard SHA256Digest.matches(actual, pinned: pinned) else {
@@ -69,6 +74,12 @@ public struct Downloader: Sendable {
             throw FetchError("\(destination.path): cannot move the download into place: \(String(cString: strerror(errno)))")
         }
         return destination
+    }
+
+    /// A partial file is kept for the next run to resume, but not an empty one.
+    private static func removeIfEmpty(_ part: URL) {
+        let size = ((try? FileManager.default.attributesOfItem(atPath: part.path)[.size]) as? NSNumber)?.int64Value
+        if size == 0 { try? FileManager.default.removeItem(at: part) }
     }
 
     private enum TransferFailure: Error {

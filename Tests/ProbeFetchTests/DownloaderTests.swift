@@ -96,6 +96,7 @@ final class DownloaderTests: XCTestCase {
         }
         XCTAssertEqual(server.requests.count, 1, "a 404 is not retried")
         XCTAssertFalse(FileManager.default.fileExists(atPath: destination.path))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: Downloader.partialFile(for: destination).path), "no empty .part left")
     }
 
     func testServerIgnoringRangeRestartsFromTheBeginning() throws {
