@@ -85,6 +85,8 @@ indirect enum PickleValue {
 let allowedGlobals: Set<String> = [
     "collections.OrderedDict",
     "torch._utils._rebuild_tensor_v2",
+    // The 4-argument form torch < 0.4 wrote; torchvision's official vgg16-397923af.pth uses it.
+    "torch._utils._rebuild_tensor",
     "torch._utils._rebuild_parameter",
     "torch.FloatStorage", "torch.HalfStorage", "torch.BFloat16Storage", "torch.LongStorage", "torch.IntStorage",
 ]
@@ -268,8 +270,9 @@ struct PickleMachine {
                 }
             }
             return .dict(dict)
-        case "torch._utils._rebuild_tensor_v2":
-            // (storage, storage_offset, size, stride, requires_grad, backward_hooks[, metadata])
+        case "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_tensor":
+            // v2: (storage, storage_offset, size, stride, requires_grad, backward_hooks[, metadata]);
+            // v1: (storage, storage_offset, size, stride).
             guard a.count >= 4, case .storage(let storage) = a[0], let storageOffset = a[1].integer,
                   case .tuple(let sizeValues) = a[2], case .tuple(let strideValues) = a[3] else {
                 throw fail("unexpected _rebuild_tensor_v2 arguments", at: offset)
