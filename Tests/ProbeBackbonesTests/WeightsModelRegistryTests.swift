@@ -26,6 +26,12 @@ final class WeightsModelRegistryTests: XCTestCase {
         }
     }
 
+    func testRegistryEmbeddingSizesAgreeWithTheNetworks() throws {
+        for kind in BackboneKind.allCases {
+            XCTAssertEqual(try ModelRegistry.info(kind.rawValue).embeddingDimension, kind.embeddingDim, kind.rawValue)
+        }
+    }
+
     func testTorchvisionFileNamesCarryTheirPinnedHashPrefix() {
         for model in ModelRegistry.models {
             guard case .torchvision(let url, let prefix) = model.source else { continue }
