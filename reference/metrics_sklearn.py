@@ -138,10 +138,35 @@ y = rng.integers(0, 23, size=300)
 prob = softmax_probabilities(y, 23, 2.0)
 add_case("many_classes", names, y, prob.argmax(axis=1), digits=4, probabilities=prob)
 
+# Cross-validation summary: per-fold accuracy and macro-F1 from sklearn's StratifiedKFold folds,
+# their mean and population std (numpy's default), and the out-of-fold report.
+from sklearn.model_selection import StratifiedKFold
+from sklearn.metrics import accuracy_score, f1_score
+
+cv_classes = ["daisy", "dandelion", "roses", "sunflowers", "tulips"]
+y = rng.integers(0, 5, size=150)
+prob = softmax_probabilities(y, 5, 1.2)
+oof_pred = prob.argmax(axis=1)
+folds = []
+acc, mf1 = [], []
+for _, test in StratifiedKFold(n_splits=5, shuffle=True, random_state=0).split(np.zeros(len(y)), y):
+    folds.append({"test_indices": test.tolist()})
+    acc.append(accuracy_score(y[test], oof_pred[test]))
+    mf1.append(f1_score(y[test], oof_pred[test], labels=list(range(5)), average="macro", zero_division=0))
+acc, mf1 = np.array(acc), np.array(mf1)
+cv_case = {
+    "classes": cv_classes, "y_true": y.tolist(), "y_pred": oof_pred.tolist(), "probabilities": prob.tolist(),
+    "folds": folds, "fold_accuracy": acc.tolist(), "fold_macro_f1": mf1.tolist(),
+    "accuracy_mean": float(acc.mean()), "accuracy_std": float(acc.std()),
+    "macro_f1_mean": float(mf1.mean()), "macro_f1_std": float(mf1.std()),
+    "oof_report": classification_report(y, oof_pred, labels=list(range(5)), target_names=cv_classes, digits=2),
+    "oof_log_loss": log_loss(y, prob, labels=list(range(5))),
+}
+
 out_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "Tests", "Fixtures", "metrics")
 os.makedirs(out_dir, exist_ok=True)
 path = os.path.join(out_dir, "sklearn_reports.json")
 with open(path, "w", encoding="utf-8") as f:
-    json.dump({"sklearn_version": sklearn.__version__, "cases": cases}, f, ensure_ascii=False)
+    json.dump({"sklearn_version": sklearn.__version__, "cases": cases, "cross_validation": cv_case}, f, ensure_ascii=False)
     f.write("\n")
 print(f"wrote {len(cases)} cases to {path}")

@@ -43,6 +43,8 @@ struct LBFGSOptions {
     var maxLineSearchSteps = 50
     var sufficientDecrease = 1e-3
     var curvature = 0.9
+    /// Replaces the max-abs gradient test when set (e.g. liblinear's relative gradient norm per class).
+    var gradientConverged: (([Double]) -> Bool)? = nil
 }
 
 @inline(__always) private func dot(_ a: [Double], _ b: [Double]) -> Double {
@@ -61,7 +63,8 @@ func minimizeLBFGS<P: LineSearchObjective>(_ problem: inout P, start: [Double], 
     var sHistory = [[Double]](), yHistory = [[Double]](), rhoHistory = [Double]()
     var iterations = 0
     var gMax = maxAbs(gradient)
-    if gMax <= options.gradientTolerance {
+    let gradientSmall = options.gradientConverged ?? { g in maxAbs(g) <= options.gradientTolerance }
+    if gradientSmall(gradient) {
         return LBFGSResult(theta: theta, value: f, iterations: 0, gradientMaxAbs: gMax, converged: true, warning: nil)
     }
     var direction = [Double](repeating: 0, count: n)
@@ -114,7 +117,7 @@ func minimizeLBFGS<P: LineSearchObjective>(_ problem: inout P, start: [Double], 
         let reduction = (f - fNew) / max(abs(f), abs(fNew), 1)
         f = fNew
         gMax = maxAbs(gradient)
-        if gMax <= options.gradientTolerance || reduction <= options.relativeReductionTolerance {
+        if gradientSmall(gradient) || reduction <= options.relativeReductionTolerance {
             return LBFGSResult(theta: theta, value: f, iterations: iterations, gradientMaxAbs: gMax, converged: true, warning: nil)
         }
     }

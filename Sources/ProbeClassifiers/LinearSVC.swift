@@ -15,6 +15,16 @@
 import Foundation
 import ProbeTensor
 
+/// Which formulation LinearSVC solves; both reach the same minimiser.
+public enum LinearSVCSolver: String, Sendable, CaseIterable, Codable {
+    /// scikit-learn's dual="auto": dual when there are fewer samples than features, else primal.
+    case auto
+    /// Dual coordinate descent (this file).
+    case dual
+    /// L-BFGS on the primal (LinearSVCPrimal.swift).
+    case primal
+}
+
 public struct LinearSVC: Sendable {
     public var c: Double
     /// Stop when max − min projected gradient over a pass is at most this (liblinear's eps).
@@ -23,9 +33,11 @@ public struct LinearSVC: Sendable {
     public var maxIterations: Int
     /// Seed of the coordinate order.
     public var seed: UInt64
+    public var solver: LinearSVCSolver
 
-    public init(c: Double = 1, tolerance: Double = 1e-4, maxIterations: Int = 1000, seed: UInt64 = 0) {
+    public init(c: Double = 1, tolerance: Double = 1e-4, maxIterations: Int = 1000, seed: UInt64 = 0, solver: LinearSVCSolver = .auto) {
         self.c = c
+        self.solver = solver
         self.tolerance = tolerance
         self.maxIterations = maxIterations
         self.seed = seed
@@ -39,6 +51,11 @@ public struct LinearSVC: Sendable {
         let targets = classIndices(y, classes: classes)
         let problems = classes.count == 2 ? 1 : classes.count
         let n = x.rows, d = x.cols
+        if solver == .primal || (solver == .auto && n >= d) {
+            let r = fitSquaredHingePrimal(x: x, targets: targets, classCount: classes.count, c: c, tolerance: tolerance, maxIterations: maxIterations)
+            return LinearSVCModel(classes: classes, coefficients: Matrix(rows: problems, cols: d, values: r.weights.map(Float.init)),
+                                  intercepts: r.intercepts.map(Float.init), iterations: [r.iterations], warning: r.warning)
+        }
         // ‖x̃_i‖² + D_ii, the diagonal of Q + D.
         var diagonal = [Double](repeating: 1 + 1 / (2 * c), count: n)
         x.values.withUnsafeBufferPointer { xp in
@@ -89,8 +106,9 @@ func solveDual(x: Matrix, signs: [Float], diagonal: [Double], c: Double, toleran
     var order = Array(0..<n)
     var rng = SplitMix64(seed: seed)
     var activeCount = n
-    // Projected-gradient bounds of the previous pass, used to shrink coordinates stuck at α = 0.
-    var previousMax = Double.infinity, previousMin = -Double.infinity
+    // Largest projected gradient of the previous pass: a coordinate at α = 0 whose gradient exceeds it
+    // is shrunk (with no upper bound on α, the squared-hinge dual never shrinks at the top).
+    var previousMax = Double.infinity
     var iteration = 0
     var converged = false
     x.values.withUnsafeBufferPointer { xp in
@@ -134,11 +152,10 @@ func solveDual(x: Matrix, signs: [Float], diagonal: [Double], c: Double, toleran
                     if activeCount == n { converged = true; break }
                     // Converged on the shrunk set: check once more on all coordinates.
                     activeCount = n
-                    previousMax = .infinity; previousMin = -.infinity
+                    previousMax = .infinity
                     continue
                 }
                 previousMax = passMax <= 0 ? .infinity : passMax
-                previousMin = passMin >= 0 ? -.infinity : passMin
             }
         }
     }

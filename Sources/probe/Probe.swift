@@ -8,12 +8,21 @@ struct Probe: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             // One file per subcommand under Commands/, in pipeline order.
-            ModelsCommand.self,
+            DemoCommand.self,
             DatasetsCommand.self,
+            ModelsCommand.self,
             ExtractCommand.self,
             InfoCommand.self,
             VerifyCommand.self,
             MergeCommand.self,
+            FitLogRegCommand.self,
+            FitSVMCommand.self,
+            FitKNNCommand.self,
+            PredictCommand.self,
+            ReportCommand.self,
+            CVCommand.self,
+            ImagenetTop5Command.self,
+            EmbedTensorCommand.self,
         ]
     )
 }

@@ -4,15 +4,15 @@ import XCTest
 
 /// LinearSVC against scikit-learn's default LinearSVC() (liblinear) on the committed fixtures.
 final class LinearSVCParityTests: XCTestCase {
-    private func check(_ dataset: String, file: StaticString = #filePath, line: UInt = #line) throws {
+    private func check(_ dataset: String, solver: LinearSVCSolver = .auto, file: StaticString = #filePath, line: UInt = #line) throws {
         let f = try ClassifierFixture(dataset)
         let scaler = try StandardScaler().fit(ClassifierFixture.rows(f.x, f.train))
         let xs = try scaler.transform(f.x)
-        let model = try LinearSVC().fit(x: ClassifierFixture.rows(xs, f.train), y: f.train.map { f.y[$0] })
+        let model = try LinearSVC(solver: solver).fit(x: ClassifierFixture.rows(xs, f.train), y: f.train.map { f.y[$0] })
         let expected = f.section("linear_svc")
         XCTAssertTrue(model.converged, model.warning ?? "", file: file, line: line)
         let agreement = ClassifierFixture.agreement(try model.predict(xs), ClassifierFixture.ints(expected["predictions"]))
-        print("\(dataset)/linear_svc: prediction agreement \(agreement), passes \(model.iterations) vs sklearn \(expected["n_iter"]!)")
+        print("\(dataset)/linear_svc (\(solver)): prediction agreement \(agreement), passes \(model.iterations) vs sklearn \(expected["n_iter"]!)")
         XCTAssertGreaterThanOrEqual(agreement, 0.99, file: file, line: line)
         // Same primal objective within the slack both tolerances leave.
         let objective = squaredHingeObjective(model, ClassifierFixture.rows(xs, f.train), f.train.map { f.y[$0] })
@@ -40,4 +40,12 @@ final class LinearSVCParityTests: XCTestCase {
     func testBinaryMatchesSklearnPredictions() throws { try check("syn_binary") }
     func testOneVsRestMatchesSklearnPredictions() throws { try check("syn_multi") }
     func testRealLite0FeaturesMatchSklearnPredictions() throws { try check("flowers") }
+
+    /// Dual coordinate descent and the primal L-BFGS reach the same minimiser whichever auto picks.
+    func testDualAndPrimalSolversBothMatchSklearn() throws {
+        for dataset in ["syn_binary", "syn_multi", "flowers"] {
+            try check(dataset, solver: .dual)
+            try check(dataset, solver: .primal)
+        }
+    }
 }
