@@ -44,6 +44,7 @@ final class WeightsPickleSafetyTests: XCTestCase {
     func testUnknownOpcodesAndMemoMissesAreNamed() throws {
         try assertRefused([0x80, 0x02, 0x81, 0x2E], mentioning: "opcode 0x81")   // NEWOBJ
         try assertRefused([0x80, 0x02, 0x68, 0x07, 0x2E], mentioning: "memo 7")
+        try assertRefused([0x80, 0x02, 0x4E, 0x28, 0x71, 0x00, 0x2E], mentioning: "stack underflow")  // NONE, MARK, BINPUT
     }
 
     /// Truncations and bit flips of every fixture must give an error or a result, never a crash or hang.

@@ -171,7 +171,8 @@ struct PickleMachine {
             return items
         }
         func top() throws -> PickleValue {
-            guard let value = stack.last else { throw fail("stack underflow", at: pos - 1) }
+            // As in Python's unpickler, values below the last MARK are out of reach.
+            guard let value = stack.last, stack.count > (marks.last ?? 0) else { throw fail("stack underflow", at: pos - 1) }
             return value
         }
         func global(_ module: String, _ name: String) throws -> PickleValue {
