@@ -8,6 +8,7 @@ struct Probe: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             // One file per subcommand under Commands/.
+            ScanCommand.self,
         ]
     )
 }
