@@ -2,7 +2,8 @@
 // --fast-decode against the default decode. Prints one JSON object per measurement.
 //
 //   swift run -c release bench-images [--threads 2] [--repeat 3] [--fast-decode] [--limit N]
-//                                     [--compare-dir DIR] [--decode-only] [DATASET_DIR ...]
+//                                     [--compare-dir DIR] [--decode-only] [--fast-decode-min-side N]
+//                                     [DATASET_DIR ...]
 //
 // DATASET_DIRs default to cats_dogs, flowers and alpaca under $PROBE_SHARED_DATASETS (else
 // ../../shared/datasets from this package). Each thread takes every T-th image (its own loop; no
@@ -19,6 +20,7 @@ struct Arguments {
     var limit = Int.max
     var compareDirectory: String?
     var decodeOnly = false
+    var fastDecodeMinimumSide: Int?
     var datasets: [String] = []
 
     init() {
@@ -32,6 +34,7 @@ struct Arguments {
             case "--limit": limit = Int(rest.removeFirst())!
             case "--compare-dir": compareDirectory = rest.removeFirst()
             case "--decode-only": decodeOnly = true
+            case "--fast-decode-min-side": fastDecodeMinimumSide = Int(rest.removeFirst())!
             default: datasets.append(arg)
             }
         }
@@ -67,7 +70,7 @@ items = Array(items.prefix(arguments.limit))
 let recipe = PreprocessRecipe.imagenet()
 var options = DecodeOptions()
 options.fastDecode = arguments.fastDecode
-options.minimumShorterSide = recipe.minimumDecodedShorterSide
+options.minimumShorterSide = arguments.fastDecodeMinimumSide ?? recipe.minimumDecodedShorterSide
 
 /// Decodes and preprocesses every item on `threads` threads into `batch`; returns failures.
 func runOnce(threads: Int, options: DecodeOptions, batch: UnsafeMutableBufferPointer<Float>) -> Int {
