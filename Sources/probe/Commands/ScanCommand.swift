@@ -11,8 +11,7 @@ struct ScanCommand: ParsableCommand {
             DIR holds one subfolder per class. Files are found recursively inside a class folder; hidden \
             files and folders are ignored; .jpg, .jpeg and .png are taken (the format is read from the bytes). \
             With --decode every image is also decoded, so broken files are listed with the reason.
-            """,
-        aliases: ["info"]
+            """
     )
 
     @Argument(help: "The dataset folder (one subfolder per class).")
