@@ -24,13 +24,34 @@ public func depthwiseConv2d(_ layer: Conv2DWeights, _ g: ConvGeometry, batch: In
                         let x0 = ox * s - g.padLeft
                         let kxStart = Swift.max(0, -x0), kxEnd = Swift.min(kW, g.inWidth - x0)
                         let pixel0 = imageBase + (y0 * g.inWidth + x0) * c
-                        // 8 channels at a time held in registers across all taps, stored once.
+                        // 32 (then 8) channels at a time held in SIMD registers across all taps and
+                        // stored once; four independent accumulators hide the add latency.
                         var ch = 0
+                        while ch + 32 <= c {
+                            var acc0 = loadFloat8(bias + ch), acc1 = loadFloat8(bias + ch + 8)
+                            var acc2 = loadFloat8(bias + ch + 16), acc3 = loadFloat8(bias + ch + 24)
+                            for ky in kyStart..<Swift.max(kyStart, kyEnd) {
+                                for kx in kxStart..<Swift.max(kxStart, kxEnd) {
+                                    let src = pixel0 + ((ky &* g.inWidth &+ kx) &* c &+ ch)
+                                    let w = weights + ((ky &* kW &+ kx) &* c &+ ch)
+                                    acc0 += loadFloat8(src) * loadFloat8(w)
+                                    acc1 += loadFloat8(src + 8) * loadFloat8(w + 8)
+                                    acc2 += loadFloat8(src + 16) * loadFloat8(w + 16)
+                                    acc3 += loadFloat8(src + 24) * loadFloat8(w + 24)
+                                }
+                            }
+                            let o = UnsafeMutableRawPointer(out + ch)
+                            o.storeBytes(of: acc0, as: SIMD8<Float>.self)
+                            o.storeBytes(of: acc1, toByteOffset: 32, as: SIMD8<Float>.self)
+                            o.storeBytes(of: acc2, toByteOffset: 64, as: SIMD8<Float>.self)
+                            o.storeBytes(of: acc3, toByteOffset: 96, as: SIMD8<Float>.self)
+                            ch += 32
+                        }
                         while ch + 8 <= c {
                             var acc = loadFloat8(bias + ch)
                             for ky in kyStart..<Swift.max(kyStart, kyEnd) {
                                 for kx in kxStart..<Swift.max(kxStart, kxEnd) {
-                                    acc += loadFloat8(pixel0 + (ky * g.inWidth + kx) * c + ch) * loadFloat8(weights + (ky * kW + kx) * c + ch)
+                                    acc += loadFloat8(pixel0 + ((ky &* g.inWidth &+ kx) &* c &+ ch)) * loadFloat8(weights + ((ky &* kW &+ kx) &* c &+ ch))
                                 }
                             }
                             UnsafeMutableRawPointer(out + ch).storeBytes(of: acc, as: SIMD8<Float>.self)

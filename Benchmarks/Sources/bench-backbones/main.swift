@@ -42,6 +42,14 @@ func splitMix(seed: UInt64, count: Int) -> [Float] {
 
 func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) * 1e-9 }
 
+/// CPU seconds (user + system) this process has used: on a shared machine, work per image is
+/// steadier in CPU time than in wall time.
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6
+}
+
 func emit(_ object: [String: Any]) {
     let data = try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
     print(String(decoding: data, as: UTF8.self))
@@ -89,14 +97,16 @@ for kind in models {
     let run = { _ = try input.withUnsafeBufferPointer { try backbone.embed(batch: $0, count: batch, height: size, width: size, pool: .avg) } }
     try run()  // warm-up: plans the buffers
     var times: [Double] = []
+    let cpuStart = cpuSeconds()
     for _ in 0..<iterations {
         let start = now()
         try run()
         times.append(now() - start)
     }
+    let cpuPerImage = (cpuSeconds() - cpuStart) / Double(iterations * batch)
     let best = times.min()!
     let flops = 2.0 * Double(backbone.multiplyAccumulates(height: size, width: size)) * Double(batch)
     emit(["bench": "backbone", "impl": "probe", "model": kind.rawValue, "batch": batch, "size": size, "threads": threads,
           "images_per_thread": backbone.imagesPerThread,
-          "seconds": times, "images_per_s": Double(batch) / best, "gflops": flops / best / 1e9])
+          "seconds": times, "cpu_ms_per_image": cpuPerImage * 1000, "images_per_s": Double(batch) / best, "gflops": flops / best / 1e9])
 }
