@@ -30,4 +30,15 @@ final class StorePartTests: XCTestCase {
             XCTAssertThrowsStoreError(.invalidArgument, try StorePart(parsing: bad))
         }
     }
+
+    func testWriterForAPartPlansOnlyItsShareOfTheWholeListing() throws {
+        let files = testDataset(40)
+        let part = try StorePart(index: 2, count: 3)
+        let dir = try makeTemporaryDirectory(self)
+        let writer = try StoreWriter(directory: dir, identity: testIdentity(), classes: testClasses, part: part)
+        let plan = try writer.synchronize(with: files)
+        XCTAssertEqual(plan.toExtract, files.filter { part.contains(path: $0.path) })
+        XCTAssertTrue(plan.toExtract.count < files.count && !plan.toExtract.isEmpty)
+        writer.close()
+    }
 }
