@@ -6,7 +6,7 @@ import ProbeTensor
 /// Typical use by an extraction loop:
 /// ```
 /// let writer = try StoreWriter(directory: out, identity: identity, classes: classes, part: part)
-/// let plan = try writer.synchronize(with: files)      // drops rows of changed/removed files
+/// let plan = try writer.synchronize(with: files)      // whole listing; drops rows of changed/removed files
 /// for batch in plan.toExtract.chunked(32) {            // dataset order
 ///     ... decode, embed ...
 ///     try writer.append(embeddings: matrix, entries: entries)
@@ -103,7 +103,11 @@ public final class StoreWriter {
     public var rowCount: Int { manifest.totals.rows + (current?.rows ?? 0) }
 
     /// What a run over `dataset` has to do; reads every shard's index. Nothing changes on disk.
+    ///
+    /// Pass the whole listing (the one `classes` came from): a writer for a `part` keeps
+    /// only that part's share of it.
     public func plan(for dataset: [DatasetFile], contentHash: ((DatasetFile) throws -> String)? = nil) throws -> StorePlan {
+        let dataset = part.map { part in dataset.filter { part.contains(path: $0.path) } } ?? dataset
         var stored: [IndexEntry] = []
         stored.reserveCapacity(manifest.totals.rows)
         for shard in manifest.shards {
@@ -286,15 +290,19 @@ public final class StoreWriter {
     private func commitCurrentShard() throws {
         guard let shard = current else { return }
         current = nil
-        let record: ShardRecord
-        do { record = try shard.finish() } catch {
+        // After a failed commit (disk full…) the writer's idea of the store may be ahead of
+        // the disk, so it stops; the next run starts from what was committed.
+        do {
+            let record = try shard.finish()
+            manifest.shards.append(record)
+            manifest.totals.rows += record.rows
+            for entry in shard.entries { manifest.totals.classCounts[entry.label] += 1 }
+            try commit()
+        } catch {
             shard.abandon()
+            close()
             throw error
         }
-        manifest.shards.append(record)
-        manifest.totals.rows += record.rows
-        for entry in shard.entries { manifest.totals.classCounts[entry.label] += 1 }
-        try commit()
     }
 
     private func commit() throws {

@@ -19,12 +19,20 @@ final class CrashRecoveryTests: XCTestCase {
     }
 
     /// The same command again: plan against the full listing, extract what the plan says.
+    @discardableResult
     func rerun(_ dir: URL) throws -> StorePlan {
         let writer = try StoreWriter(directory: dir, identity: testIdentity(), classes: testClasses, shardRows: shardRows)
         let plan = try writer.synchronize(with: files)
         try extract(plan.toExtract, into: writer, batch: 3)
         try writer.finish()
         return plan
+    }
+
+    /// Files in the folder that the manifest does not account for.
+    func leftovers(_ dir: URL) throws -> [String] {
+        let manifest = try StoreManifest.require(directory: dir)
+        let known = Set(manifest.shards.flatMap(\.fileNames) + ["manifest.json", "errors.jsonl", StoreLock.fileName])
+        return try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { !known.contains($0) }.sorted()
     }
 
     func testWriterStoppedMidShardLosesOnlyThatShardAndRerunMatchesUninterruptedRun() throws {
@@ -38,6 +46,7 @@ final class CrashRecoveryTests: XCTestCase {
         try Data("{\"path\":".utf8).write(to: dir.appendingPathComponent("shard-00001.index.jsonl.partial"))
 
         XCTAssertEqual(try FeatureStore(directory: dir).paths, files[0..<4].map(\.path), "only the complete shard is visible")
+        XCTAssertEqual(try leftovers(dir), ["shard-00001.emb.npy.partial", "shard-00001.index.jsonl.partial"])
         let plan = try rerun(dir)
         XCTAssertEqual(plan.toExtract, Array(files[4...]), "the rerun extracts exactly the lost rows and those after")
         XCTAssertEqual(plan.keptRows, 4)
@@ -54,6 +63,8 @@ final class CrashRecoveryTests: XCTestCase {
         for suffix in [".emb.npy", ".labels.npy", ".index.jsonl"] {
             try Data("stale".utf8).write(to: dir.appendingPathComponent("shard-00001" + suffix))
         }
+        try StoreWriter(directory: dir, identity: testIdentity(), classes: testClasses, shardRows: shardRows).close()
+        XCTAssertEqual(try leftovers(dir), [], "opening a writer removes files no manifest lists")
         try rerun(dir)
         XCTAssertEqual(try storeFiles(dir), expected)
     }
@@ -68,6 +79,8 @@ final class CrashRecoveryTests: XCTestCase {
         try Data("{\"path\":\"x\"".utf8).write(to: dir.appendingPathComponent("errors.jsonl.partial"))
 
         XCTAssertEqual(try FeatureStore(directory: dir).rowCount, 4)
+        try StoreWriter(directory: dir, identity: testIdentity(), classes: testClasses, shardRows: shardRows).close()
+        XCTAssertEqual(try leftovers(dir), [])
         try rerun(dir)
         XCTAssertEqual(try storeFiles(dir), expected)
     }

@@ -19,10 +19,6 @@ struct MergeCommand: ParsableCommand {
     @Argument(help: "Input store folders.")
     var inputs: [String]
 
-    func validate() throws {
-        if inputs.isEmpty { throw ValidationError("give at least one input store after OUT") }
-    }
-
     func run() throws {
         let summary = try StoreMerger.merge(inputs: inputs.map { URL(fileURLWithPath: $0) }, into: URL(fileURLWithPath: output))
         print("merged \(inputs.count) store\(inputs.count == 1 ? "" : "s") into \(output): \(summary.shards) shards, \(summary.rows) rows added (\(summary.linkedFiles) files hard-linked, \(summary.copiedFiles) copied); \(summary.totalRows) rows in total")
