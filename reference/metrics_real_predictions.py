@@ -7,7 +7,8 @@ Resize(256) + CenterCrop(224) + ImageNet normalisation, global average pool of t
 keeps a stratified 20 % hold-out (seed 0), fits StandardScaler + LogisticRegression(lbfgs, max_iter=1000)
 on the rest, and writes OUT_DIR/predictions.json in Probe's predictions format, plus
 OUT_DIR/sklearn_report.txt: sklearn's classification_report for the same hold-out, to diff against.
-Nothing here is committed output; it is a way to look at real reports.
+Tests/Fixtures/metrics/real_cats_dogs holds its output for shared/datasets/cats_dogs (image_root removed,
+since it is a path on the machine that made it); the CLI tests check `probe report` against it.
 """
 import json
 import os
