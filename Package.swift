@@ -56,7 +56,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // LogisticRegression, LinearSVC, KNeighbors, splits, standardisation, PCA.
-        .target(name: "ProbeClassifiers", dependencies: ["ProbeTensor", "CLapacke"]),
+        .target(name: "ProbeClassifiers", dependencies: ["ProbeTensor", "COpenBLAS", "CLapacke"]),
         // Confusion matrix, classification report, JSON/CSV/HTML/PNG output.
         .target(name: "ProbeMetrics", dependencies: ["CImageCodecs"]),
         // Orchestration of whole jobs (extract, fit, predict, cv) from the libraries above.

@@ -1,0 +1,52 @@
+"""Runs bench-classifiers and classifiers_reference.py on the same data and prints sklearn/probe ratios.
+
+    /work/venv-ref/bin/python Benchmarks/classifiers_compare.py [--configs small,medium,large] [--max-iter 300] [--knn-queries 2000]
+
+Builds bench-classifiers in release mode first (skip with --no-build). Ratios above 1 mean Probe is faster.
+Targets (issue 5): logreg fit >= 3x at equal objective, LinearSVC fit >= 1.5x, k-NN predict >= 2x.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def run(cmd):
+    out = subprocess.run(cmd, cwd=HERE, check=True, capture_output=True, text=True).stdout
+    return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--configs", default="small,medium")
+    ap.add_argument("--max-iter", default="300")
+    ap.add_argument("--knn-queries", default="2000")
+    ap.add_argument("--estimators", default="logreg,svm,knn")
+    ap.add_argument("--no-build", action="store_true")
+    args = ap.parse_args()
+    common = ["--configs", args.configs, "--max-iter", args.max_iter, "--knn-queries", args.knn_queries, "--estimators", args.estimators]
+    if not args.no_build:
+        subprocess.run(["swift", "build", "-c", "release", "--product", "bench-classifiers"], cwd=HERE, check=True,
+                       stdout=subprocess.DEVNULL)
+    probe = run([os.path.join(HERE, ".build", "release", "bench-classifiers")] + common)
+    sklearn = run([sys.executable, os.path.join(HERE, "classifiers_reference.py")] + common)
+    ref = {(r["config"], r["estimator"]): r for r in sklearn}
+    header = f"{'config':<7} {'estimator':<10} {'probe fit':>10} {'sk fit':>10} {'fit x':>6} {'probe pred':>10} {'sk pred':>10} {'pred x':>6} {'acc probe/sk':>13}  objective probe/sk"
+    print(header)
+    for p in probe:
+        s = ref.get((p["config"], p["estimator"]))
+        if s is None:
+            continue
+        objective = f"{p['objective']:.6g}/{s['objective']:.6g}" if "objective" in p else ""
+        print(f"{p['config']:<7} {p['estimator']:<10} {p['fit_s']:>10.3f} {s['fit_s']:>10.3f} {s['fit_s'] / max(p['fit_s'], 1e-9):>6.2f}"
+              f" {p['predict_s']:>10.4f} {s['predict_s']:>10.4f} {s['predict_s'] / max(p['predict_s'], 1e-9):>6.2f}"
+              f" {p['accuracy']:>6.4f}/{s['accuracy']:<6.4f}  {objective}")
+    for row in probe + sklearn:
+        print(json.dumps(row, sort_keys=True), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

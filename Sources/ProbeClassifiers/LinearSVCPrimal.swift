@@ -1,0 +1,200 @@
+// The primal of LinearSVC's problem, used when samples outnumber features (scikit-learn's
+// dual="auto" picks liblinear's primal solver there too, where dual coordinate descent needs many
+// passes over the data).
+//
+// All one-vs-rest problems at once (the sum is separable, so each block of θ reaches its own minimum):
+//     f(θ) = Σ_k [ ½‖w_k‖² + ½ b_k² + C Σ_i max(0, 1 − t_ik (w_k·x_i + b_k))² ]
+// (the intercept is regularised: liblinear's bias feature with intercept_scaling 1), minimised by the
+// L-BFGS of LBFGS.swift. The squared hinge is once differentiable with a Lipschitz gradient, which is
+// all L-BFGS needs. Stopping as liblinear's primal solver: for every class,
+// ‖∇f_k(θ)‖₂ ≤ tol · max(min(#positive, #negative), 1) / n · ‖∇f_k(0)‖₂.
+//
+// Layout as LogisticProblem: X row-major [n, d] float32, margins Z [n, m] float64 (m = K, or 1 for
+// two classes), two float32 GEMMs per iteration (X·Dᵀ and Rᵀ·X).
+import Foundation
+import ProbeTensor
+import COpenBLAS
+
+struct SquaredHingeProblem: LineSearchObjective {
+    let x: Matrix
+    /// Class index per sample; t_ik = +1 when targets[i] == positive class of problem k, else −1.
+    let targets: [Int32]
+    let c: Double
+    let n: Int, d: Int, outputs: Int
+    var dimension: Int { outputs * d + outputs }
+
+    var theta: [Double] = []
+    var margins: [Double]
+    var directionMargins: [Double]
+    var directionFloat: [Float]
+    var direction: [Double] = []
+    var residual: [Float]
+    var gradientFloat: [Float]
+    var thetaNormSquared = 0.0, thetaDotDirection = 0.0, directionNormSquared = 0.0
+
+    static let chunk = 2048
+
+    init(x: Matrix, targets: [Int], classCount: Int, c: Double) {
+        self.x = x
+        self.targets = targets.map(Int32.init)
+        self.c = c
+        n = x.rows
+        d = x.cols
+        outputs = classCount == 2 ? 1 : classCount
+        margins = [Double](repeating: 0, count: n * outputs)
+        directionMargins = margins
+        directionFloat = [Float](repeating: 0, count: outputs * d)
+        residual = [Float](repeating: 0, count: n * outputs)
+        gradientFloat = [Float](repeating: 0, count: outputs * d)
+    }
+
+    /// t_ik for sample r, output k.
+    @inline(__always) func sign(_ r: Int, _ k: Int) -> Double {
+        let positive = outputs == 1 ? 1 : k
+        return Int(targets[r]) == positive ? 1 : -1
+    }
+
+    mutating func reset(to theta: [Double], gradient: inout [Double]) -> Double {
+        self.theta = theta
+        let w = Matrix(rows: outputs, cols: d, values: theta[0..<(outputs * d)].map(Float.init))
+        let z = linearScores(x, w, theta[(outputs * d)...].map(Float.init))
+        for i in 0..<(n * outputs) { margins[i] = Double(z.values[i]) }
+        return valueAndGradient(&gradient)
+    }
+
+    mutating func beginLine(direction: inout [Double]) {
+        let m = outputs
+        for i in 0..<(m * d) {
+            directionFloat[i] = Float(direction[i])
+            direction[i] = Double(directionFloat[i])
+        }
+        self.direction = direction
+        var u = [Float](repeating: 0, count: n * m)
+        x.values.withUnsafeBufferPointer { xp in
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(m), Int32(d),
+                        1, xp.baseAddress, Int32(d), directionFloat, Int32(d), 0, &u, Int32(m))
+        }
+        for r in 0..<n { for k in 0..<m { directionMargins[r * m + k] = Double(u[r * m + k]) + direction[m * d + k] } }
+        thetaNormSquared = 0; thetaDotDirection = 0; directionNormSquared = 0
+        for i in 0..<theta.count {  // bias included: it is regularised
+            thetaNormSquared += theta[i] * theta[i]
+            thetaDotDirection += theta[i] * direction[i]
+            directionNormSquared += direction[i] * direction[i]
+        }
+    }
+
+    func evaluateLine(step: Double) -> (value: Double, slope: Double) {
+        let m = outputs
+        let chunks = (n + Self.chunk - 1) / Self.chunk
+        var partial = [(Double, Double)](repeating: (0, 0), count: chunks)
+        partial.withUnsafeMutableBufferPointer { out in
+            margins.withUnsafeBufferPointer { z0 in
+                directionMargins.withUnsafeBufferPointer { u in
+                    DispatchQueue.concurrentPerform(iterations: chunks) { ch in
+                        var value = 0.0, slope = 0.0
+                        for r in (ch * Self.chunk)..<min(n, (ch + 1) * Self.chunk) {
+                            for k in 0..<m {
+                                let t = sign(r, k)
+                                let h = 1 - t * (z0[r * m + k] + step * u[r * m + k])
+                                if h > 0 {
+                                    value += h * h
+                                    slope -= 2 * h * t * u[r * m + k]
+                                }
+                            }
+                        }
+                        out[ch] = (value, slope)
+                    }
+                }
+            }
+        }
+        var value = 0.0, slope = 0.0
+        for (v, s) in partial { value += v; slope += s }
+        value = c * value + 0.5 * (thetaNormSquared + 2 * step * thetaDotDirection + step * step * directionNormSquared)
+        slope = c * slope + thetaDotDirection + step * directionNormSquared
+        return (value, slope)
+    }
+
+    mutating func acceptLine(step: Double, gradient: inout [Double]) -> Double {
+        for i in 0..<theta.count { theta[i] += step * direction[i] }
+        for i in 0..<margins.count { margins[i] += step * directionMargins[i] }
+        return valueAndGradient(&gradient)
+    }
+
+    /// f and ∇f: residuals R_ik = −2C·h_ik·t_ik (h = hinge), ∇W = Rᵀ·X + W (sgemm), ∇b = Σ_i R_i + b.
+    mutating func valueAndGradient(_ gradient: inout [Double]) -> Double {
+        let m = outputs, n = self.n, d = self.d, c = self.c
+        let chunks = (n + Self.chunk - 1) / Self.chunk
+        var partial = [Double](repeating: 0, count: chunks)
+        var biasPartial = [Double](repeating: 0, count: chunks * m)
+        let me = self
+        margins.withUnsafeBufferPointer { z in
+            residual.withUnsafeMutableBufferPointer { res in
+                partial.withUnsafeMutableBufferPointer { out in
+                    biasPartial.withUnsafeMutableBufferPointer { bias in
+                        DispatchQueue.concurrentPerform(iterations: chunks) { ch in
+                            var value = 0.0
+                            for r in (ch * Self.chunk)..<min(n, (ch + 1) * Self.chunk) {
+                                for k in 0..<m {
+                                    let t = me.sign(r, k)
+                                    let h = max(0, 1 - t * z[r * m + k])
+                                    value += h * h
+                                    let g = -2 * c * h * t
+                                    res[r * m + k] = Float(g)
+                                    bias[ch * m + k] += g
+                                }
+                            }
+                            out[ch] = value
+                        }
+                    }
+                }
+            }
+        }
+        x.values.withUnsafeBufferPointer { xp in
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(m), Int32(d), Int32(n),
+                        1, residual, Int32(m), xp.baseAddress, Int32(d), 0, &gradientFloat, Int32(d))
+        }
+        var norm = 0.0
+        for i in 0..<(m * d) { gradient[i] = Double(gradientFloat[i]) + theta[i] }
+        for k in 0..<m {
+            var g = 0.0
+            for ch in 0..<chunks { g += biasPartial[ch * m + k] }
+            gradient[m * d + k] = g + theta[m * d + k]
+        }
+        for v in theta { norm += v * v }
+        return c * partial.reduce(0, +) + 0.5 * norm
+    }
+
+    /// Per-class Euclidean norms of a gradient laid out as θ.
+    func classGradientNorms(_ g: [Double]) -> [Double] {
+        (0..<outputs).map { k in
+            var s = g[outputs * d + k] * g[outputs * d + k]
+            for j in 0..<d { s += g[k * d + j] * g[k * d + j] }
+            return s.squareRoot()
+        }
+    }
+}
+
+/// Fits all one-vs-rest problems in the primal; returns weights [m, d], intercepts, iterations, warning.
+func fitSquaredHingePrimal(x: Matrix, targets: [Int], classCount: Int, c: Double, tolerance: Double,
+                           maxIterations: Int) -> (weights: [Double], intercepts: [Double], iterations: Int, warning: String?) {
+    var problem = SquaredHingeProblem(x: x, targets: targets, classCount: classCount, c: c)
+    let m = problem.outputs, d = x.cols, n = x.rows
+    var g0 = [Double](repeating: 0, count: problem.dimension)
+    _ = problem.reset(to: [Double](repeating: 0, count: problem.dimension), gradient: &g0)
+    let initialNorms = problem.classGradientNorms(g0)
+    let thresholds: [Double] = (0..<m).map { k in
+        let positive = m == 1 ? 1 : k
+        let pos = targets.filter { $0 == positive }.count
+        return tolerance * Double(max(min(pos, n - pos), 1)) / Double(n) * initialNorms[k]
+    }
+    var options = LBFGSOptions()
+    options.maxIterations = maxIterations
+    let probe = problem
+    options.gradientConverged = { g in
+        let norms = probe.classGradientNorms(g)
+        return (0..<m).allSatisfy { norms[$0] <= thresholds[$0] }
+    }
+    let result = minimizeLBFGS(&problem, start: [Double](repeating: 0, count: problem.dimension), options: options)
+    return (Array(result.theta[0..<(m * d)]), Array(result.theta[(m * d)...]), result.iterations,
+            result.warning.map { "linear SVM (primal) " + $0 })
+}

@@ -1,0 +1,390 @@
+// L2-regularised logistic regression, scikit-learn's `LogisticRegression(solver="lbfgs")`.
+//
+// Objective (reported), with sample weights s_i (times class weights) and intercept b unpenalised:
+//     C · Σ_i s_i · ℓ_i + ½ ‖W‖²
+// Multinomial (K > 2 classes): W is [K, d], z_i = W x_i + b, ℓ_i = log Σ_k exp z_ik − z_i,y_i.
+// Binary (K = 2): as scikit-learn does, one row W [1, d], z_i = w·x_i + b,
+//     ℓ_i = log(1 + exp z_i) − t_i z_i with t_i = 1 for the second class.
+// The solver minimises the same objective divided by C·Σ s_i (scikit-learn's LinearModelLoss scaling),
+// so `tolerance` bounds the same gradient scikit-learn bounds.
+//
+// Layout: X is row-major [n, d] float32; logits Z [n, m] (m = K, or 1 when binary). Per L-BFGS
+// iteration two float32 GEMMs: U = X·Dᵀ for the search direction D, and the gradient Rᵀ·X with
+// residuals R = s·(P − Y) / Σs. Logits are carried in float64 and moved as Z += α·U, so the objective
+// differences the line search and the stopping rule look at are float64-accurate.
+import Foundation
+import ProbeTensor
+import COpenBLAS
+
+/// How samples of each class are weighted in the loss.
+public enum ClassWeight: String, Sendable, CaseIterable, Codable {
+    /// Every sample weighs its sample weight.
+    case none
+    /// scikit-learn's "balanced": class k's samples weigh Σs / (K · Σ_{i in k} s_i).
+    case balanced
+}
+
+/// Configuration of a logistic-regression fit (nothing fitted yet).
+public struct LogisticRegression: Sendable {
+    /// Inverse regularisation strength (scikit-learn's `C`), > 0.
+    public var c: Double
+    /// L-BFGS iteration limit (scikit-learn's `max_iter`; its default 100 is often too few for CNN features).
+    public var maxIterations: Int
+    /// Stop when every gradient component of the scaled objective is at most this (scikit-learn's `tol`).
+    public var tolerance: Double
+    public var classWeight: ClassWeight
+
+    public init(c: Double = 1, maxIterations: Int = 1000, tolerance: Double = 1e-4, classWeight: ClassWeight = .none) {
+        self.c = c
+        self.maxIterations = maxIterations
+        self.tolerance = tolerance
+        self.classWeight = classWeight
+    }
+
+    /// Fits on `x` [n, d] with labels `y` (n integers, at least two distinct) and optional sample weights.
+    ///
+    /// A fit that stops before the tolerance is met still returns its model, with `converged == false`
+    /// and the reason in `warning`.
+    public func fit(x: Matrix, y: [Int], sampleWeights: [Float]? = nil) throws -> LogisticRegressionModel {
+        guard c > 0, c.isFinite else { throw ClassifierError("C must be a positive number, not \(c)") }
+        guard maxIterations >= 0 else { throw ClassifierError("the iteration limit must not be negative") }
+        guard tolerance >= 0 else { throw ClassifierError("the tolerance must not be negative") }
+        let classes = try validateTrainingData(x, y, sampleWeights: sampleWeights)
+        let targets = classIndices(y, classes: classes)
+        let weights = effectiveSampleWeights(targets: targets, classCount: classes.count, sampleWeights: sampleWeights, classWeight: classWeight)
+        var problem = LogisticProblem(x: x, targets: targets, classCount: classes.count, sampleWeights: weights, c: c)
+        var options = LBFGSOptions()
+        options.maxIterations = maxIterations
+        options.gradientTolerance = tolerance
+        let result = minimizeLBFGS(&problem, start: [Double](repeating: 0, count: problem.dimension), options: options)
+
+        let m = problem.outputs, d = x.cols
+        let w = Array(result.theta[0..<(m * d)])
+        let b = Array(result.theta[(m * d)...])
+        let objective = logisticObjectiveExact(x: x, targets: targets, sampleWeights: weights, c: c, weights: w, intercepts: b, outputs: m)
+        return LogisticRegressionModel(
+            classes: classes,
+            coefficients: Matrix(rows: m, cols: d, values: w.map(Float.init)),
+            intercepts: b.map(Float.init),
+            iterations: result.iterations,
+            converged: result.converged,
+            objective: objective,
+            warning: result.warning.map { "logistic regression " + $0 })
+    }
+}
+
+/// Per-sample weights after class weighting (float64).
+func effectiveSampleWeights(targets: [Int], classCount: Int, sampleWeights: [Float]?, classWeight: ClassWeight) -> [Double] {
+    var w = sampleWeights.map { $0.map(Double.init) } ?? [Double](repeating: 1, count: targets.count)
+    if classWeight == .balanced {
+        var perClass = [Double](repeating: 0, count: classCount)
+        for (i, k) in targets.enumerated() { perClass[k] += w[i] }
+        let total = perClass.reduce(0, +)
+        for i in 0..<w.count { w[i] *= total / (Double(classCount) * perClass[targets[i]]) }
+    }
+    return w
+}
+
+/// A fitted logistic regression.
+public struct LogisticRegressionModel: ProbabilisticClassifier, Sendable {
+    public let classes: [Int]
+    /// [K, d] for K > 2 classes; [1, d] for two classes (the row scores `classes[1]`), as scikit-learn's `coef_`.
+    public let coefficients: Matrix
+    /// K values, or 1 for two classes.
+    public let intercepts: [Float]
+    /// L-BFGS iterations taken.
+    public let iterations: Int
+    /// Whether the gradient (or the objective's relative decrease) fell below tolerance.
+    public let converged: Bool
+    /// C · Σ s_i ℓ_i + ½‖W‖² at the returned coefficients, computed in float64.
+    public let objective: Double
+    /// Why the fit did not converge (nil when it did); show it to the user.
+    public let warning: String?
+
+    public init(classes: [Int], coefficients: Matrix, intercepts: [Float], iterations: Int = 0, converged: Bool = true,
+                objective: Double = .nan, warning: String? = nil) {
+        precondition(coefficients.rows == intercepts.count && (coefficients.rows == classes.count || (classes.count == 2 && coefficients.rows == 1)))
+        self.classes = classes
+        self.coefficients = coefficients
+        self.intercepts = intercepts
+        self.iterations = iterations
+        self.converged = converged
+        self.objective = objective
+        self.warning = warning
+    }
+
+    public var featureCount: Int { coefficients.cols }
+
+    /// Logits X·Wᵀ + b: [n, K], or [n, 1] for two classes (scikit-learn's `decision_function`).
+    public func decisionFunction(_ x: Matrix) throws -> Matrix {
+        try validateQuery(x, featureCount: featureCount)
+        return linearScores(x, coefficients, intercepts)
+    }
+
+    public func predictProbabilities(_ x: Matrix) throws -> Matrix {
+        let z = try decisionFunction(x)
+        let k = classes.count
+        var p = Matrix(rows: x.rows, cols: k)
+        for r in 0..<x.rows {
+            if z.cols == 1 {
+                let positive = sigmoid(Double(z.values[r]))
+                p.values[r * 2] = Float(1 - positive)
+                p.values[r * 2 + 1] = Float(positive)
+            } else {
+                var top = -Double.infinity
+                for c in 0..<k { top = max(top, Double(z.values[r * k + c])) }
+                var sum = 0.0
+                for c in 0..<k { sum += exp(Double(z.values[r * k + c]) - top) }
+                for c in 0..<k { p.values[r * k + c] = Float(exp(Double(z.values[r * k + c]) - top) / sum) }
+            }
+        }
+        return p
+    }
+
+    public func predict(_ x: Matrix) throws -> [Int] {
+        let z = try decisionFunction(x)
+        if z.cols == 1 { return z.values.map { $0 > 0 ? classes[1] : classes[0] } }
+        return argmaxLabels(z, classes: classes)
+    }
+}
+
+@inline(__always) func sigmoid(_ z: Double) -> Double {
+    z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z))
+}
+
+/// log(1 + exp z) without overflow.
+@inline(__always) func softplus(_ z: Double) -> Double {
+    max(z, 0) + log1p(exp(-abs(z)))
+}
+
+/// X·Wᵀ + b through sgemm: x [n, d], w [m, d] → [n, m].
+func linearScores(_ x: Matrix, _ w: Matrix, _ b: [Float]) -> Matrix {
+    let n = x.rows, d = x.cols, m = w.rows
+    var out = Matrix(rows: n, cols: m)
+    if n == 0 { return out }
+    for r in 0..<n { for c in 0..<m { out.values[r * m + c] = b[c] } }
+    x.values.withUnsafeBufferPointer { xp in
+        w.values.withUnsafeBufferPointer { wp in
+            out.values.withUnsafeMutableBufferPointer { op in
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(m), Int32(d),
+                            1, xp.baseAddress, Int32(d), wp.baseAddress, Int32(d), 1, op.baseAddress, Int32(m))
+            }
+        }
+    }
+    return out
+}
+
+/// The reported objective C·Σ s_i ℓ_i + ½‖W‖², with logits from float64 GEMMs over blocks of rows.
+func logisticObjectiveExact(x: Matrix, targets: [Int], sampleWeights: [Double], c: Double,
+                            weights: [Double], intercepts: [Double], outputs m: Int) -> Double {
+    let n = x.rows, d = x.cols
+    let block = 1024
+    var loss = 0.0
+    var xd = [Double](repeating: 0, count: block * d)
+    var z = [Double](repeating: 0, count: block * m)
+    var start = 0
+    while start < n {
+        let rows = min(block, n - start)
+        for i in 0..<(rows * d) { xd[i] = Double(x.values[start * d + i]) }
+        for r in 0..<rows { for k in 0..<m { z[r * m + k] = intercepts[k] } }
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(m), Int32(d),
+                    1, xd, Int32(d), weights, Int32(d), 1, &z, Int32(m))
+        for r in 0..<rows {
+            let i = start + r
+            loss += sampleWeights[i] * pointLoss(z, offset: r * m, outputs: m, target: targets[i])
+        }
+        start += rows
+    }
+    var norm = 0.0
+    for v in weights { norm += v * v }
+    return c * loss + 0.5 * norm
+}
+
+/// ℓ for one sample whose m logits start at `offset`.
+@inline(__always) func pointLoss(_ z: UnsafePointer<Double>, outputs m: Int, target: Int) -> Double {
+    if m == 1 { return softplus(z[0]) - (target == 1 ? z[0] : 0) }
+    var top = -Double.infinity
+    for k in 0..<m { top = max(top, z[k]) }
+    var sum = 0.0
+    for k in 0..<m { sum += exp(z[k] - top) }
+    return top + log(sum) - z[target]
+}
+
+@inline(__always) func pointLoss(_ z: [Double], offset: Int, outputs m: Int, target: Int) -> Double {
+    z.withUnsafeBufferPointer { pointLoss($0.baseAddress! + offset, outputs: m, target: target) }
+}
+
+/// The scaled objective F(θ) = Σ ŝ_i ℓ_i + (λ/2)‖W‖², ŝ = s / Σs, λ = 1 / (C Σs), as a line-search problem.
+/// θ = [W row-major (m·d), b (m)].
+struct LogisticProblem: LineSearchObjective {
+    let x: Matrix
+    let targets: [Int32]
+    let normalizedWeights: [Double]
+    let lambda: Double
+    let n: Int, d: Int, outputs: Int
+    var dimension: Int { outputs * d + outputs }
+
+    var theta: [Double]
+    /// Logits at θ, [n, m], float64.
+    var logits: [Double]
+    /// X·Dᵀ + D_b along the current direction, [n, m].
+    var directionLogits: [Double]
+    var directionFloat: [Float]
+    var direction: [Double]
+    var residual: [Float]
+    var gradientFloat: [Float]
+    var weightNormSquared = 0.0, weightDotDirection = 0.0, directionNormSquared = 0.0
+
+    /// Rows per parallel chunk of the per-sample loops; fixed so sums are the same for any thread count.
+    static let chunk = 2048
+
+    init(x: Matrix, targets: [Int], classCount: Int, sampleWeights: [Double], c: Double) {
+        self.x = x
+        self.targets = targets.map(Int32.init)
+        n = x.rows
+        d = x.cols
+        outputs = classCount == 2 ? 1 : classCount
+        let total = sampleWeights.reduce(0, +)
+        normalizedWeights = sampleWeights.map { $0 / total }
+        lambda = 1 / (c * total)
+        theta = []
+        logits = [Double](repeating: 0, count: n * outputs)
+        directionLogits = logits
+        directionFloat = [Float](repeating: 0, count: outputs * d)
+        direction = []
+        residual = [Float](repeating: 0, count: n * outputs)
+        gradientFloat = [Float](repeating: 0, count: outputs * d)
+    }
+
+    mutating func reset(to theta: [Double], gradient: inout [Double]) -> Double {
+        self.theta = theta
+        let w = Matrix(rows: outputs, cols: d, values: theta[0..<(outputs * d)].map(Float.init))
+        let z = linearScores(x, w, theta[(outputs * d)...].map(Float.init))
+        for i in 0..<(n * outputs) { logits[i] = Double(z.values[i]) }
+        return valueAndGradient(&gradient)
+    }
+
+    mutating func beginLine(direction: inout [Double]) {
+        let m = outputs
+        for i in 0..<(m * d) {
+            directionFloat[i] = Float(direction[i])
+            direction[i] = Double(directionFloat[i])  // the step the logits will really take
+        }
+        self.direction = direction
+        var u = [Float](repeating: 0, count: n * m)
+        x.values.withUnsafeBufferPointer { xp in
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(m), Int32(d),
+                        1, xp.baseAddress, Int32(d), directionFloat, Int32(d), 0, &u, Int32(m))
+        }
+        for r in 0..<n { for k in 0..<m { directionLogits[r * m + k] = Double(u[r * m + k]) + direction[m * d + k] } }
+        weightNormSquared = 0; weightDotDirection = 0; directionNormSquared = 0
+        for i in 0..<(m * d) {
+            weightNormSquared += theta[i] * theta[i]
+            weightDotDirection += theta[i] * direction[i]
+            directionNormSquared += direction[i] * direction[i]
+        }
+    }
+
+    func evaluateLine(step: Double) -> (value: Double, slope: Double) {
+        let m = outputs
+        let chunks = (n + Self.chunk - 1) / Self.chunk
+        var partial = [(Double, Double)](repeating: (0, 0), count: chunks)
+        partial.withUnsafeMutableBufferPointer { out in
+            logits.withUnsafeBufferPointer { z0 in
+                directionLogits.withUnsafeBufferPointer { u in
+                    DispatchQueue.concurrentPerform(iterations: chunks) { ch in
+                        var zt = [Double](repeating: 0, count: m)
+                        var value = 0.0, slope = 0.0
+                        for r in (ch * Self.chunk)..<min(n, (ch + 1) * Self.chunk) {
+                            for k in 0..<m { zt[k] = z0[r * m + k] + step * u[r * m + k] }
+                            let t = Int(targets[r]), s = normalizedWeights[r]
+                            zt.withUnsafeBufferPointer { zp in
+                                value += s * pointLoss(zp.baseAddress!, outputs: m, target: t)
+                            }
+                            // dℓ/dα = Σ_k (p_k − y_k) u_k
+                            if m == 1 {
+                                slope += s * (sigmoid(zt[0]) - (t == 1 ? 1 : 0)) * u[r]
+                            } else {
+                                var top = -Double.infinity
+                                for k in 0..<m { top = max(top, zt[k]) }
+                                var sum = 0.0, weighted = 0.0
+                                for k in 0..<m { let e = exp(zt[k] - top); sum += e; weighted += e * u[r * m + k] }
+                                slope += s * (weighted / sum - u[r * m + t])
+                            }
+                        }
+                        out[ch] = (value, slope)
+                    }
+                }
+            }
+        }
+        var value = 0.0, slope = 0.0
+        for (v, s) in partial { value += v; slope += s }
+        value += 0.5 * lambda * (weightNormSquared + 2 * step * weightDotDirection + step * step * directionNormSquared)
+        slope += lambda * (weightDotDirection + step * directionNormSquared)
+        return (value, slope)
+    }
+
+    mutating func acceptLine(step: Double, gradient: inout [Double]) -> Double {
+        for i in 0..<theta.count { theta[i] += step * direction[i] }
+        for i in 0..<logits.count { logits[i] += step * directionLogits[i] }
+        return valueAndGradient(&gradient)
+    }
+
+    /// F and ∇F at the current logits: residuals R = ŝ(P − Y) per chunk, then ∇W = Rᵀ·X + λW (sgemm), ∇b = Σ_i R_i.
+    mutating func valueAndGradient(_ gradient: inout [Double]) -> Double {
+        let m = outputs, n = self.n, d = self.d
+        let chunks = (n + Self.chunk - 1) / Self.chunk
+        var partial = [Double](repeating: 0, count: chunks)
+        var biasPartial = [Double](repeating: 0, count: chunks * m)
+        let targets = self.targets, normalizedWeights = self.normalizedWeights
+        logits.withUnsafeBufferPointer { z in
+            residual.withUnsafeMutableBufferPointer { res in
+                partial.withUnsafeMutableBufferPointer { out in
+                    biasPartial.withUnsafeMutableBufferPointer { bias in
+                        DispatchQueue.concurrentPerform(iterations: chunks) { ch in
+                            var value = 0.0
+                            for r in (ch * Self.chunk)..<min(n, (ch + 1) * Self.chunk) {
+                                let t = Int(targets[r]), s = normalizedWeights[r]
+                                let zr = z.baseAddress! + r * m
+                                value += s * pointLoss(zr, outputs: m, target: t)
+                                if m == 1 {
+                                    let g = s * (sigmoid(zr[0]) - (t == 1 ? 1 : 0))
+                                    res[r] = Float(g)
+                                    bias[ch] += g
+                                } else {
+                                    var top = -Double.infinity
+                                    for k in 0..<m { top = max(top, zr[k]) }
+                                    var sum = 0.0
+                                    for k in 0..<m { sum += exp(zr[k] - top) }
+                                    for k in 0..<m {
+                                        let g = s * (exp(zr[k] - top) / sum - (k == t ? 1 : 0))
+                                        res[r * m + k] = Float(g)
+                                        bias[ch * m + k] += g
+                                    }
+                                }
+                            }
+                            out[ch] = value
+                        }
+                    }
+                }
+            }
+        }
+        x.values.withUnsafeBufferPointer { xp in
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(m), Int32(d), Int32(n),
+                        1, residual, Int32(m), xp.baseAddress, Int32(d), 0, &gradientFloat, Int32(d))
+        }
+        var value = partial.reduce(0, +)
+        var norm = 0.0
+        for i in 0..<(m * d) {
+            gradient[i] = Double(gradientFloat[i]) + lambda * theta[i]
+            norm += theta[i] * theta[i]
+        }
+        for k in 0..<m {
+            var g = 0.0
+            for ch in 0..<chunks { g += biasPartial[ch * m + k] }
+            gradient[m * d + k] = g
+        }
+        value += 0.5 * lambda * norm
+        return value
+    }
+}

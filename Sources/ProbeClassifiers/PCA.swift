@@ -1,0 +1,112 @@
+// Principal component analysis by eigendecomposition of the covariance, scikit-learn's
+// `PCA(n_components=D, whiten=…, svd_solver="full")` up to the solver.
+//
+//     C = (X − μ)ᵀ(X − μ) / (n − 1)        [d, d], float64 (dsyrk over blocks of rows)
+//     C = V Λ Vᵀ                           LAPACKE_dsyevd, eigenvalues ascending → reversed
+//     components = top-D rows of Vᵀ, each signed so its largest-magnitude entry is positive
+//                  (scikit-learn's svd_flip with u_based_decision=False)
+//     transform(x) = (x − μ) Vᵀ_D, divided by √λ per component when whitening.
+import Foundation
+import ProbeTensor
+import COpenBLAS
+import CLapacke
+
+public struct PCA: Sendable {
+    public var components: Int
+    public var whiten: Bool
+
+    public init(components: Int, whiten: Bool = false) {
+        self.components = components
+        self.whiten = whiten
+    }
+
+    public func fit(_ x: Matrix) throws -> PCAModel {
+        let n = x.rows, d = x.cols
+        guard components >= 1 else { throw ClassifierError("PCA needs at least 1 component, not \(components)") }
+        guard n >= 2 else { throw ClassifierError("PCA needs at least 2 samples, got \(n)") }
+        guard components <= min(n, d) else {
+            throw ClassifierError("PCA to \(components) dimensions needs at least that many samples and features (have \(n) samples, \(d) features)")
+        }
+        try validateFinite(x, what: "feature")
+        var mean = [Double](repeating: 0, count: d)
+        for r in 0..<n { for j in 0..<d { mean[j] += Double(x.values[r * d + j]) } }
+        for j in 0..<d { mean[j] /= Double(n) }
+        var covariance = [Double](repeating: 0, count: d * d)
+        let block = 1024
+        var centered = [Double](repeating: 0, count: block * d)
+        var start = 0
+        while start < n {
+            let rows = min(block, n - start)
+            for r in 0..<rows { for j in 0..<d { centered[r * d + j] = Double(x.values[(start + r) * d + j]) - mean[j] } }
+            // Upper triangle (row-major) of Σ centeredᵀ·centered.
+            cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(d), Int32(rows), 1, centered, Int32(d), 1, &covariance, Int32(d))
+            start += rows
+        }
+        for i in 0..<(d * d) { covariance[i] /= Double(n - 1) }
+        var eigenvalues = [Double](repeating: 0, count: d)
+        let info = LAPACKE_dsyevd(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "V")), Int8(UInt8(ascii: "U")), Int32(d), &covariance, Int32(d), &eigenvalues)
+        if info != 0 { throw ClassifierError("PCA: the eigendecomposition failed (LAPACK dsyevd info \(info))") }
+        // Columns of `covariance` now hold eigenvectors, ascending eigenvalues.
+        var rows = [Double](repeating: 0, count: components * d)
+        var variances = [Double](repeating: 0, count: components)
+        for c in 0..<components {
+            let column = d - 1 - c
+            variances[c] = max(eigenvalues[column], 0)
+            var largest = 0.0
+            for j in 0..<d {
+                let v = covariance[j * d + column]
+                rows[c * d + j] = v
+                if abs(v) > abs(largest) { largest = v }
+            }
+            if largest < 0 { for j in 0..<d { rows[c * d + j] = -rows[c * d + j] } }
+        }
+        let total = eigenvalues.reduce(0) { $0 + max($1, 0) }
+        return PCAModel(mean: mean, components: Matrix(rows: components, cols: d, values: rows.map(Float.init)),
+                        componentsDouble: rows, explainedVariance: variances,
+                        explainedVarianceRatio: variances.map { total > 0 ? $0 / total : 0 }, whiten: whiten)
+    }
+}
+
+public struct PCAModel: Sendable {
+    public let mean: [Double]
+    /// [D, d] principal axes, unit rows.
+    public let components: Matrix
+    let componentsDouble: [Double]
+    /// Variance along each axis (eigenvalues of the covariance, ddof 1), descending.
+    public let explainedVariance: [Double]
+    public let explainedVarianceRatio: [Double]
+    public let whiten: Bool
+
+    public init(mean: [Double], components: Matrix, explainedVariance: [Double], whiten: Bool) {
+        self.init(mean: mean, components: components, componentsDouble: components.values.map(Double.init),
+                  explainedVariance: explainedVariance, explainedVarianceRatio: [], whiten: whiten)
+    }
+
+    init(mean: [Double], components: Matrix, componentsDouble: [Double], explainedVariance: [Double],
+         explainedVarianceRatio: [Double], whiten: Bool) {
+        self.mean = mean
+        self.components = components
+        self.componentsDouble = componentsDouble
+        self.explainedVariance = explainedVariance
+        self.explainedVarianceRatio = explainedVarianceRatio
+        self.whiten = whiten
+    }
+
+    /// Projects `x` [n, d] to [n, D] (float64 arithmetic, float32 result).
+    public func transform(_ x: Matrix) throws -> Matrix {
+        let d = mean.count, dims = components.rows
+        try validateQuery(x, featureCount: d)
+        var out = Matrix(rows: x.rows, cols: dims)
+        var centered = [Double](repeating: 0, count: d)
+        for r in 0..<x.rows {
+            for j in 0..<d { centered[j] = Double(x.values[r * d + j]) - mean[j] }
+            for c in 0..<dims {
+                var s = 0.0
+                for j in 0..<d { s += centered[j] * componentsDouble[c * d + j] }
+                if whiten { s /= explainedVariance[c] > 0 ? explainedVariance[c].squareRoot() : 1 }
+                out.values[r * dims + c] = Float(s)
+            }
+        }
+        return out
+    }
+}

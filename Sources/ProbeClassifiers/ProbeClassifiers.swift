@@ -1,4 +1,0 @@
-// ProbeClassifiers: see Package.swift for what this target owns.
-public enum ProbeClassifiersModule {
-    public static let name = "ProbeClassifiers"
-}

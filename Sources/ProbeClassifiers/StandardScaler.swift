@@ -1,0 +1,57 @@
+import ProbeTensor
+
+/// Standardisation z = (x − mean) / scale with scikit-learn's `StandardScaler` conventions:
+/// population variance (ddof 0) accumulated in float64, and scale 1 for constant features.
+public struct StandardScaler: Sendable {
+    public init() {}
+
+    /// Statistics of the rows of `x` ([n, d]); fit on the training part only.
+    public func fit(_ x: Matrix) throws -> StandardScalerModel {
+        if x.rows == 0 { throw ClassifierError("cannot standardise: no samples") }
+        try validateFinite(x, what: "feature")
+        let n = x.rows, d = x.cols
+        var mean = [Double](repeating: 0, count: d)
+        x.values.withUnsafeBufferPointer { v in
+            for r in 0..<n { for c in 0..<d { mean[c] += Double(v[r * d + c]) } }
+        }
+        for c in 0..<d { mean[c] /= Double(n) }
+        // Two-pass variance: sum of squared deviations from the mean (no cancellation).
+        var variance = [Double](repeating: 0, count: d)
+        x.values.withUnsafeBufferPointer { v in
+            for r in 0..<n { for c in 0..<d { let e = Double(v[r * d + c]) - mean[c]; variance[c] += e * e } }
+        }
+        let eps = Double.ulpOfOne
+        var scale = [Double](repeating: 1, count: d)
+        for c in 0..<d {
+            variance[c] /= Double(n)
+            // scikit-learn's _is_constant_feature bound: variance within rounding noise of zero.
+            let bound = Double(n) * eps * variance[c] + (Double(n) * mean[c] * eps) * (Double(n) * mean[c] * eps)
+            scale[c] = variance[c] <= bound ? 1 : variance[c].squareRoot()
+        }
+        return StandardScalerModel(mean: mean, scale: scale)
+    }
+}
+
+/// Fitted standardisation statistics, one per feature.
+public struct StandardScalerModel: Equatable, Sendable {
+    public let mean: [Double]
+    public let scale: [Double]
+
+    public init(mean: [Double], scale: [Double]) {
+        self.mean = mean
+        self.scale = scale
+    }
+
+    /// (x − mean) / scale, row by row, computed in float64 and stored as float32.
+    public func transform(_ x: Matrix) throws -> Matrix {
+        if x.cols != mean.count { throw ClassifierError("features have \(x.cols) columns but the scaler was fitted on \(mean.count)") }
+        try validateFinite(x, what: "feature")
+        var out = x
+        let d = x.cols
+        let inverse = scale.map { 1 / $0 }
+        out.values.withUnsafeMutableBufferPointer { v in
+            for r in 0..<x.rows { for c in 0..<d { v[r * d + c] = Float((Double(v[r * d + c]) - mean[c]) * inverse[c]) } }
+        }
+        return out
+    }
+}

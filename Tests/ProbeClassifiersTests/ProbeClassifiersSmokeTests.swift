@@ -1,8 +1,0 @@
-import XCTest
-import ProbeClassifiers
-
-final class ProbeClassifiersSmokeTests: XCTestCase {
-    func testModuleLinks() {
-        XCTAssertEqual(ProbeClassifiersModule.name, "ProbeClassifiers")
-    }
-}
