@@ -1,5 +1,6 @@
 import Foundation
 import ProbeFetch
+import ProbeTestSupport
 import XCTest
 
 final class DownloaderTests: XCTestCase {

@@ -6,8 +6,8 @@ import Glibc
 /// A tiny HTTP/1.1 server on 127.0.0.1 (a port the kernel picks) that the download tests
 /// start themselves. It serves fixed bodies, honours `Range: bytes=N-`, and can misbehave
 /// on purpose: cut the first response short, or answer 404.
-final class LocalHTTPServer: @unchecked Sendable {
-    enum Behaviour {
+public final class LocalHTTPServer: @unchecked Sendable {
+    public enum Behaviour {
         case normal
         /// Without a Range header: announce the full length, send this many bytes, hang up.
         case cutFirstResponseAfter(Int)
@@ -16,22 +16,26 @@ final class LocalHTTPServer: @unchecked Sendable {
         case status(Int)
     }
 
-    struct Route {
-        let body: Data
-        let behaviour: Behaviour
+    public struct Route {
+        public let body: Data
+        public let behaviour: Behaviour
+        public init(body: Data, behaviour: Behaviour) {
+            self.body = body
+            self.behaviour = behaviour
+        }
     }
 
     private let listener: Int32
-    let port: UInt16
+    public let port: UInt16
     private let routes: [String: Route]
     private let lock = NSLock()
     private var _requests: [(path: String, range: String?)] = []
     private let finished = DispatchSemaphore(value: 0)
 
     /// Every request served so far: its path and Range header.
-    var requests: [(path: String, range: String?)] { lock.lock(); defer { lock.unlock() }; return _requests }
+    public var requests: [(path: String, range: String?)] { lock.lock(); defer { lock.unlock() }; return _requests }
 
-    init(routes: [String: Route]) throws {
+    public init(routes: [String: Route]) throws {
         self.routes = routes
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
@@ -55,10 +59,10 @@ final class LocalHTTPServer: @unchecked Sendable {
         thread.start()
     }
 
-    func url(_ path: String) -> URL { URL(string: "http://127.0.0.1:\(port)\(path)")! }
+    public func url(_ path: String) -> URL { URL(string: "http://127.0.0.1:\(port)\(path)")! }
 
     /// Stops accepting and waits for the accept loop to end.
-    func stop() {
+    public func stop() {
         shutdown(listener, Int32(SHUT_RDWR))
         close(listener)
         finished.wait()
