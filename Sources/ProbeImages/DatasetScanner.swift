@@ -99,7 +99,7 @@ public enum DatasetScanner {
         var warnings: [String] = []
         let rootIdentity = identity(of: rootPath)
         for (label, className) in classes.enumerated() {
-            var found: [(relative: String, isImage: Bool, reason: String?)] = []
+            var found: [(relative: String, reason: String?)] = []
             var ancestors: Set<FileIdentity> = rootIdentity.map { [$0] } ?? []
             walk(folder: rootPath + "/" + className, relative: className, ancestors: &ancestors, into: &found)
             found.sort { byteWiseLess($0.relative, $1.relative) }
@@ -157,7 +157,7 @@ public enum DatasetScanner {
     /// Depth-first walk; `ancestors` holds the folders on the current path so a symbolic link
     /// that points back up the tree is reported instead of followed forever.
     private static func walk(folder: String, relative: String, ancestors: inout Set<FileIdentity>,
-                             into found: inout [(relative: String, isImage: Bool, reason: String?)]) {
+                             into found: inout [(relative: String, reason: String?)]) {
         guard let folderIdentity = identity(of: folder) else { return }
         ancestors.insert(folderIdentity)
         defer { ancestors.remove(folderIdentity) }
@@ -165,7 +165,7 @@ public enum DatasetScanner {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: folder)
         } catch {
-            found.append((relative, false, "cannot list folder (\(error.localizedDescription))"))
+            found.append((relative, "cannot list folder (\(error.localizedDescription))"))
             return
         }
         for name in names where !name.hasPrefix(".") {
@@ -174,23 +174,23 @@ public enum DatasetScanner {
             switch kind(of: path) {
             case .directory:
                 if let child = identity(of: path), ancestors.contains(child) {
-                    found.append((childRelative, false, "symbolic link loop (points back to a folder above it), not followed"))
+                    found.append((childRelative, "symbolic link loop (points back to a folder above it), not followed"))
                 } else {
                     walk(folder: path, relative: childRelative, ancestors: &ancestors, into: &found)
                 }
             case .file:
                 if hasImageExtension(name) {
-                    found.append((childRelative, true, nil))
+                    found.append((childRelative, nil))
                 } else {
                     let ext = name.lastIndex(of: ".").map { String(name[$0...]) } ?? "(none)"
-                    found.append((childRelative, false, "unsupported file type '\(ext)' (expected .jpg, .jpeg or .png)"))
+                    found.append((childRelative, "unsupported file type '\(ext)' (expected .jpg, .jpeg or .png)"))
                 }
             case .loop:
-                found.append((childRelative, false, "symbolic link loop, not followed"))
+                found.append((childRelative, "symbolic link loop, not followed"))
             case .dangling:
-                found.append((childRelative, false, "broken symbolic link or unreadable entry"))
+                found.append((childRelative, "broken symbolic link or unreadable entry"))
             case .other:
-                found.append((childRelative, false, "not a regular file"))
+                found.append((childRelative, "not a regular file"))
             }
         }
     }

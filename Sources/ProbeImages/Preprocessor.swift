@@ -144,7 +144,7 @@ public enum Preprocessor {
                                  into out: UnsafeMutableBufferPointer<Float>) {
         let plane = crop.width * crop.height
         precondition(out.count >= 3 * plane, "Preprocessor.normalize: output holds \(out.count) floats, needs \(3 * plane)")
-        let table = normalizationTable(normalization)
+        let table = normalizationTables[normalization]!
         // Output channel c reads input channel sourceChannel[c] (caffe swaps R and B).
         let sourceChannel = normalization == .caffe ? [2, 1, 0] : [0, 1, 2]
         table.withUnsafeBufferPointer { lut in
@@ -158,6 +158,10 @@ public enum Preprocessor {
             }
         }
     }
+
+    /// Built once: normalising is then one table lookup per value, with no allocation per image.
+    static let normalizationTables: [PreprocessRecipe.Normalization: [Float]] = Dictionary(
+        uniqueKeysWithValues: PreprocessRecipe.Normalization.allCases.map { ($0, normalizationTable($0)) })
 
     /// 3 x 256 lookup: output channel c, byte value v -> normalised float (computed in float32).
     static func normalizationTable(_ normalization: PreprocessRecipe.Normalization) -> [Float] {
