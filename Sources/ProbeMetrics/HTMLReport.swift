@@ -58,6 +58,11 @@ public struct HTMLReport: Sendable {
 
     /// The whole page.
     public func render(evaluation: Evaluation, predictions: PredictionSet? = nil) -> String {
+        var counts = ThumbnailCounts()
+        return render(evaluation: evaluation, predictions: predictions, counts: &counts)
+    }
+
+    func render(evaluation: Evaluation, predictions: PredictionSet?, counts: inout ThumbnailCounts) -> String {
         let report = evaluation.report
         var html = """
         <!DOCTYPE html>
@@ -93,7 +98,7 @@ public struct HTMLReport: Sendable {
         html += "<section><h2>Confusion matrix</h2><p class=\"hint\">Rows: true class. Columns: predicted class. Shade: share of the true class.</p>\n"
         html += confusionMatrixSVG(evaluation.confusionMatrix) + "</section>\n"
         html += "<section><h2>Per-class precision, recall, F1</h2>\n" + perClassBarsSVG(report) + "</section>\n"
-        if let predictions { html += misclassifiedSection(predictions) }
+        if let predictions { html += misclassifiedSection(predictions, counts: &counts) }
         html += """
         <script>
         // Records in the DOM whether every embedded thumbnail decoded, for headless checks.
@@ -111,11 +116,30 @@ public struct HTMLReport: Sendable {
         return html
     }
 
-    /// Renders and writes the page.
-    public func write(evaluation: Evaluation, predictions: PredictionSet? = nil, to url: URL) throws {
-        do { try Data(render(evaluation: evaluation, predictions: predictions).utf8).write(to: url, options: .atomic) } catch {
+    /// What happened to the thumbnails of the listed mistakes.
+    public struct ThumbnailCounts: Equatable, Sendable {
+        public var embedded = 0
+        /// Image files that could not be found (relative paths need `imageRoot`).
+        public var notFound = 0
+        /// Found but left out: too large, over budget, unreadable or not JPEG/PNG.
+        public var skipped = 0
+
+        public init(embedded: Int = 0, notFound: Int = 0, skipped: Int = 0) {
+            self.embedded = embedded
+            self.notFound = notFound
+            self.skipped = skipped
+        }
+    }
+
+    /// Renders and writes the page; returns how many thumbnails were embedded, missing or skipped.
+    @discardableResult
+    public func write(evaluation: Evaluation, predictions: PredictionSet? = nil, to url: URL) throws -> ThumbnailCounts {
+        var counts = ThumbnailCounts()
+        let page = render(evaluation: evaluation, predictions: predictions, counts: &counts)
+        do { try Data(page.utf8).write(to: url, options: .atomic) } catch {
             throw MetricsError("\(url.path): cannot write HTML report (\(error.localizedDescription))")
         }
+        return counts
     }
 
     // MARK: - Pieces
@@ -185,7 +209,7 @@ public struct HTMLReport: Sendable {
         return svg + "</svg>\n"
     }
 
-    func misclassifiedSection(_ predictions: PredictionSet) -> String {
+    func misclassifiedSection(_ predictions: PredictionSet, counts: inout ThumbnailCounts) -> String {
         let all = HTMLReport.mistakes(in: predictions)
         let shown = all.prefix(maxMisclassified)
         let root = imageRoot ?? predictions.source.imageRoot.map { URL(fileURLWithPath: $0) }
@@ -195,8 +219,15 @@ public struct HTMLReport: Sendable {
         for mistake in shown {
             html += "<figure class=\"mistake\">"
             switch thumbnail(for: mistake.path, root: root, budget: &budget) {
-            case .embedded(let dataURI): html += "<img class=\"thumb\" alt=\"\(escape(mistake.path))\" src=\"\(dataURI)\">"
-            case .skipped(let why): html += "<div class=\"noimage\">\(escape(why))</div>"
+            case .embedded(let dataURI):
+                counts.embedded += 1
+                html += "<img class=\"thumb\" alt=\"\(escape(mistake.path))\" src=\"\(dataURI)\">"
+            case .notFound:
+                counts.notFound += 1
+                html += "<div class=\"noimage\">image not found</div>"
+            case .skipped(let why):
+                counts.skipped += 1
+                html += "<div class=\"noimage\">\(escape(why))</div>"
             }
             html += "<figcaption><div class=\"t\">true: \(escape(mistake.trueLabel))\(mistake.trueProbability.map { " (\(TextFormatting.fixed($0, digits: 3)))" } ?? "")</div>"
             html += "<div class=\"p\">predicted: \(escape(mistake.predictedLabel))\(mistake.predictedProbability.map { " (\(TextFormatting.fixed($0, digits: 3)))" } ?? "")</div>"
@@ -205,12 +236,12 @@ public struct HTMLReport: Sendable {
         return html + "</div></section>\n"
     }
 
-    enum Thumbnail { case embedded(String), skipped(String) }
+    enum Thumbnail { case embedded(String), notFound, skipped(String) }
 
     func thumbnail(for path: String, root: URL?, budget: inout Int) -> Thumbnail {
         let url = path.hasPrefix("/") || root == nil ? URL(fileURLWithPath: path) : root!.appendingPathComponent(path)
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
-              let size = (attributes[.size] as? NSNumber)?.intValue else { return .skipped("image not found") }
+              let size = (attributes[.size] as? NSNumber)?.intValue else { return .notFound }
         guard size <= maxImageBytes else { return .skipped("not embedded: \(size / 1000) kB > \(maxImageBytes / 1000) kB limit") }
         guard size <= budget else { return .skipped("not embedded: report image budget used up") }
         guard let data = try? Data(contentsOf: url) else { return .skipped("image not readable") }
