@@ -4,10 +4,10 @@ import Foundation
 /// precision/recall/F1 bars (SVG) and the misclassified images as thumbnails, worst first.
 ///
 /// Nothing is fetched over the network: CSS and SVG are inline and images are embedded as base64
-/// `data:` URIs. Thumbnails are the original JPEG/PNG bytes shown at thumbnail size by the browser
-/// (ProbeMetrics has no resampler). To keep the file small, an image is embedded only when it is a
-/// JPEG or PNG of at most `maxImageBytes`, at most `maxMisclassified` images are listed, and embedding
-/// stops once `maxTotalImageBytes` are used; each skipped image says why in place of its thumbnail.
+/// `data:` URIs. A small original (at most `embedOriginalBytes`) is embedded as it is; a larger JPEG
+/// or PNG is decoded and downscaled to a PNG thumbnail whose longer side is `thumbnailSide` pixels
+/// (see `Thumbnail`). Files over `maxImageBytes` are not opened, at most `maxMisclassified` images are
+/// listed, and embedding stops once `maxTotalImageBytes` are used; each skipped image says why.
 public struct HTMLReport: Sendable {
     public var title: String
     /// Folder that relative row paths are resolved against; defaults to the prediction set's `image_root`.
@@ -15,9 +15,14 @@ public struct HTMLReport: Sendable {
     public var maxMisclassified: Int
     public var maxImageBytes: Int
     public var maxTotalImageBytes: Int
+    public var embedOriginalBytes: Int
+    public var thumbnailSide: Int
 
     public init(title: String = "Probe report", imageRoot: URL? = nil, maxMisclassified: Int = 60,
-                maxImageBytes: Int = 300_000, maxTotalImageBytes: Int = 12_000_000) {
+                maxImageBytes: Int = 50_000_000, maxTotalImageBytes: Int = 12_000_000,
+                embedOriginalBytes: Int = 48_000, thumbnailSide: Int = 192) {
+        self.embedOriginalBytes = embedOriginalBytes
+        self.thumbnailSide = thumbnailSide
         self.title = title
         self.imageRoot = imageRoot
         self.maxMisclassified = maxMisclassified
@@ -236,21 +241,28 @@ public struct HTMLReport: Sendable {
         return html + "</div></section>\n"
     }
 
-    enum Thumbnail { case embedded(String), notFound, skipped(String) }
+    enum ThumbnailOutcome { case embedded(String), notFound, skipped(String) }
 
-    func thumbnail(for path: String, root: URL?, budget: inout Int) -> Thumbnail {
+    func thumbnail(for path: String, root: URL?, budget: inout Int) -> ThumbnailOutcome {
         let url = path.hasPrefix("/") || root == nil ? URL(fileURLWithPath: path) : root!.appendingPathComponent(path)
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
               let size = (attributes[.size] as? NSNumber)?.intValue else { return .notFound }
         guard size <= maxImageBytes else { return .skipped("not embedded: \(size / 1000) kB > \(maxImageBytes / 1000) kB limit") }
-        guard size <= budget else { return .skipped("not embedded: report image budget used up") }
         guard let data = try? Data(contentsOf: url) else { return .skipped("image not readable") }
-        let mime: String
-        if data.starts(with: [0xFF, 0xD8, 0xFF]) { mime = "image/jpeg" }
-        else if data.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { mime = "image/png" }
-        else { return .skipped("not a JPEG or PNG") }
-        budget -= size
-        return .embedded("data:\(mime);base64,\(data.base64EncodedString())")
+        let isJPEG = data.starts(with: [0xFF, 0xD8, 0xFF])
+        let isPNG = data.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        guard isJPEG || isPNG else { return .skipped("not a JPEG or PNG") }
+        let embedded: Data, mime: String
+        if size <= embedOriginalBytes {
+            (embedded, mime) = (data, isJPEG ? "image/jpeg" : "image/png")
+        } else {
+            do { (embedded, mime) = (try Thumbnail.png(fromImageData: data, maxSide: thumbnailSide), "image/png") } catch {
+                return .skipped("no thumbnail: \(error)")
+            }
+        }
+        guard embedded.count <= budget else { return .skipped("not embedded: report image budget used up") }
+        budget -= embedded.count
+        return .embedded("data:\(mime);base64,\(embedded.base64EncodedString())")
     }
 
     func percent(_ v: Double) -> String { TextFormatting.fixed(v * 100, digits: 1) + " %" }
