@@ -169,8 +169,10 @@ public struct HTMLReport: Sendable {
         let longest = matrix.classes.map { min($0.count, 24) }.max() ?? 1
         let labelSpace = 20 + longest * 8
         let side = labelSpace + k * cell
+        // Column names are rotated 60° up and to the right: leave room for the last one's horizontal run.
+        let svgWidth = side + 10 + longest * 4
         let support = matrix.support
-        var svg = "<svg id=\"confusion-matrix\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(side + 10)\" height=\"\(side + 10)\" viewBox=\"0 0 \(side + 10) \(side + 10)\" role=\"img\" aria-label=\"confusion matrix\">\n"
+        var svg = "<svg id=\"confusion-matrix\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(svgWidth)\" height=\"\(side + 10)\" viewBox=\"0 0 \(svgWidth) \(side + 10)\" role=\"img\" aria-label=\"confusion matrix\">\n"
         for i in 0..<k {
             let name = escape(shorten(matrix.classes[i], 24))
             svg += "<text x=\"\(labelSpace - 6)\" y=\"\(labelSpace + i * cell + cell / 2 + 4)\" text-anchor=\"end\" font-size=\"12\">\(name)</text>\n"
