@@ -109,14 +109,21 @@ int probe_png_encode_rgb8(const uint8_t *rgb, uint32_t width, uint32_t height, u
         set_error(error, error_size, "out of memory");
         return -1;
     }
-    // Lives in this frame and is only reached through the io pointer, so its fields are current after a longjmp.
-    probe_png_buffer buffer = {NULL, 0, 0};
+    // On the heap, and the pointer is not changed after setjmp, so it is still valid after a longjmp
+    // (a local struct modified between setjmp and longjmp would be indeterminate).
+    probe_png_buffer *buffer = (probe_png_buffer *)calloc(1, sizeof(probe_png_buffer));
+    if (!buffer) {
+        png_destroy_write_struct(&png, &info);
+        set_error(error, error_size, "out of memory");
+        return -1;
+    }
     if (setjmp(png_jmpbuf(png))) {
-        free(buffer.data);
+        free(buffer->data);
+        free(buffer);
         png_destroy_write_struct(&png, &info);
         return -1;
     }
-    png_set_write_fn(png, &buffer, probe_png_buffer_write, probe_png_buffer_flush);
+    png_set_write_fn(png, buffer, probe_png_buffer_write, probe_png_buffer_flush);
     png_set_IHDR(png, info, width, height, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
                  PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_write_info(png, info);
@@ -125,8 +132,9 @@ int probe_png_encode_rgb8(const uint8_t *rgb, uint32_t width, uint32_t height, u
     }
     png_write_end(png, NULL);
     png_destroy_write_struct(&png, &info);
-    *out = buffer.data;
-    *out_size = buffer.size;
+    *out = buffer->data;
+    *out_size = buffer->size;
+    free(buffer);
     return 0;
 }
 
