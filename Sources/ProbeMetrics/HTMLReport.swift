@@ -4,10 +4,10 @@ import Foundation
 /// precision/recall/F1 bars (SVG) and the misclassified images as thumbnails, worst first.
 ///
 /// Nothing is fetched over the network: CSS and SVG are inline and images are embedded as base64
-/// `data:` URIs. Thumbnails are the original JPEG/PNG bytes shown at thumbnail size by the browser
-/// (ProbeMetrics has no resampler). To keep the file small, an image is embedded only when it is a
-/// JPEG or PNG of at most `maxImageBytes`, at most `maxMisclassified` images are listed, and embedding
-/// stops once `maxTotalImageBytes` are used; each skipped image says why in place of its thumbnail.
+/// `data:` URIs. A small original (at most `embedOriginalBytes`) is embedded as it is; a larger JPEG
+/// or PNG is decoded and downscaled to a PNG thumbnail whose longer side is `thumbnailSide` pixels
+/// (see `Thumbnail`). Files over `maxImageBytes` are not opened, at most `maxMisclassified` images are
+/// listed, and embedding stops once `maxTotalImageBytes` are used; each skipped image says why.
 public struct HTMLReport: Sendable {
     public var title: String
     /// Folder that relative row paths are resolved against; defaults to the prediction set's `image_root`.
@@ -15,9 +15,14 @@ public struct HTMLReport: Sendable {
     public var maxMisclassified: Int
     public var maxImageBytes: Int
     public var maxTotalImageBytes: Int
+    public var embedOriginalBytes: Int
+    public var thumbnailSide: Int
 
     public init(title: String = "Probe report", imageRoot: URL? = nil, maxMisclassified: Int = 60,
-                maxImageBytes: Int = 300_000, maxTotalImageBytes: Int = 12_000_000) {
+                maxImageBytes: Int = 50_000_000, maxTotalImageBytes: Int = 12_000_000,
+                embedOriginalBytes: Int = 48_000, thumbnailSide: Int = 192) {
+        self.embedOriginalBytes = embedOriginalBytes
+        self.thumbnailSide = thumbnailSide
         self.title = title
         self.imageRoot = imageRoot
         self.maxMisclassified = maxMisclassified
@@ -58,6 +63,11 @@ public struct HTMLReport: Sendable {
 
     /// The whole page.
     public func render(evaluation: Evaluation, predictions: PredictionSet? = nil) -> String {
+        var counts = ThumbnailCounts()
+        return render(evaluation: evaluation, predictions: predictions, counts: &counts)
+    }
+
+    func render(evaluation: Evaluation, predictions: PredictionSet?, counts: inout ThumbnailCounts) -> String {
         let report = evaluation.report
         var html = """
         <!DOCTYPE html>
@@ -93,7 +103,7 @@ public struct HTMLReport: Sendable {
         html += "<section><h2>Confusion matrix</h2><p class=\"hint\">Rows: true class. Columns: predicted class. Shade: share of the true class.</p>\n"
         html += confusionMatrixSVG(evaluation.confusionMatrix) + "</section>\n"
         html += "<section><h2>Per-class precision, recall, F1</h2>\n" + perClassBarsSVG(report) + "</section>\n"
-        if let predictions { html += misclassifiedSection(predictions) }
+        if let predictions { html += misclassifiedSection(predictions, counts: &counts) }
         html += """
         <script>
         // Records in the DOM whether every embedded thumbnail decoded, for headless checks.
@@ -111,11 +121,30 @@ public struct HTMLReport: Sendable {
         return html
     }
 
-    /// Renders and writes the page.
-    public func write(evaluation: Evaluation, predictions: PredictionSet? = nil, to url: URL) throws {
-        do { try Data(render(evaluation: evaluation, predictions: predictions).utf8).write(to: url, options: .atomic) } catch {
+    /// What happened to the thumbnails of the listed mistakes.
+    public struct ThumbnailCounts: Equatable, Sendable {
+        public var embedded = 0
+        /// Image files that could not be found (relative paths need `imageRoot`).
+        public var notFound = 0
+        /// Found but left out: too large, over budget, unreadable or not JPEG/PNG.
+        public var skipped = 0
+
+        public init(embedded: Int = 0, notFound: Int = 0, skipped: Int = 0) {
+            self.embedded = embedded
+            self.notFound = notFound
+            self.skipped = skipped
+        }
+    }
+
+    /// Renders and writes the page; returns how many thumbnails were embedded, missing or skipped.
+    @discardableResult
+    public func write(evaluation: Evaluation, predictions: PredictionSet? = nil, to url: URL) throws -> ThumbnailCounts {
+        var counts = ThumbnailCounts()
+        let page = render(evaluation: evaluation, predictions: predictions, counts: &counts)
+        do { try Data(page.utf8).write(to: url, options: .atomic) } catch {
             throw MetricsError("\(url.path): cannot write HTML report (\(error.localizedDescription))")
         }
+        return counts
     }
 
     // MARK: - Pieces
@@ -140,8 +169,10 @@ public struct HTMLReport: Sendable {
         let longest = matrix.classes.map { min($0.count, 24) }.max() ?? 1
         let labelSpace = 20 + longest * 8
         let side = labelSpace + k * cell
+        // Column names are rotated 60° up and to the right: leave room for the last one's horizontal run.
+        let svgWidth = side + 10 + longest * 4
         let support = matrix.support
-        var svg = "<svg id=\"confusion-matrix\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(side + 10)\" height=\"\(side + 10)\" viewBox=\"0 0 \(side + 10) \(side + 10)\" role=\"img\" aria-label=\"confusion matrix\">\n"
+        var svg = "<svg id=\"confusion-matrix\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(svgWidth)\" height=\"\(side + 10)\" viewBox=\"0 0 \(svgWidth) \(side + 10)\" role=\"img\" aria-label=\"confusion matrix\">\n"
         for i in 0..<k {
             let name = escape(shorten(matrix.classes[i], 24))
             svg += "<text x=\"\(labelSpace - 6)\" y=\"\(labelSpace + i * cell + cell / 2 + 4)\" text-anchor=\"end\" font-size=\"12\">\(name)</text>\n"
@@ -185,7 +216,7 @@ public struct HTMLReport: Sendable {
         return svg + "</svg>\n"
     }
 
-    func misclassifiedSection(_ predictions: PredictionSet) -> String {
+    func misclassifiedSection(_ predictions: PredictionSet, counts: inout ThumbnailCounts) -> String {
         let all = HTMLReport.mistakes(in: predictions)
         let shown = all.prefix(maxMisclassified)
         let root = imageRoot ?? predictions.source.imageRoot.map { URL(fileURLWithPath: $0) }
@@ -195,8 +226,15 @@ public struct HTMLReport: Sendable {
         for mistake in shown {
             html += "<figure class=\"mistake\">"
             switch thumbnail(for: mistake.path, root: root, budget: &budget) {
-            case .embedded(let dataURI): html += "<img class=\"thumb\" alt=\"\(escape(mistake.path))\" src=\"\(dataURI)\">"
-            case .skipped(let why): html += "<div class=\"noimage\">\(escape(why))</div>"
+            case .embedded(let dataURI):
+                counts.embedded += 1
+                html += "<img class=\"thumb\" alt=\"\(escape(mistake.path))\" src=\"\(dataURI)\">"
+            case .notFound:
+                counts.notFound += 1
+                html += "<div class=\"noimage\">image not found</div>"
+            case .skipped(let why):
+                counts.skipped += 1
+                html += "<div class=\"noimage\">\(escape(why))</div>"
             }
             html += "<figcaption><div class=\"t\">true: \(escape(mistake.trueLabel))\(mistake.trueProbability.map { " (\(TextFormatting.fixed($0, digits: 3)))" } ?? "")</div>"
             html += "<div class=\"p\">predicted: \(escape(mistake.predictedLabel))\(mistake.predictedProbability.map { " (\(TextFormatting.fixed($0, digits: 3)))" } ?? "")</div>"
@@ -205,21 +243,28 @@ public struct HTMLReport: Sendable {
         return html + "</div></section>\n"
     }
 
-    enum Thumbnail { case embedded(String), skipped(String) }
+    enum ThumbnailOutcome { case embedded(String), notFound, skipped(String) }
 
-    func thumbnail(for path: String, root: URL?, budget: inout Int) -> Thumbnail {
+    func thumbnail(for path: String, root: URL?, budget: inout Int) -> ThumbnailOutcome {
         let url = path.hasPrefix("/") || root == nil ? URL(fileURLWithPath: path) : root!.appendingPathComponent(path)
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
-              let size = (attributes[.size] as? NSNumber)?.intValue else { return .skipped("image not found") }
+              let size = (attributes[.size] as? NSNumber)?.intValue else { return .notFound }
         guard size <= maxImageBytes else { return .skipped("not embedded: \(size / 1000) kB > \(maxImageBytes / 1000) kB limit") }
-        guard size <= budget else { return .skipped("not embedded: report image budget used up") }
         guard let data = try? Data(contentsOf: url) else { return .skipped("image not readable") }
-        let mime: String
-        if data.starts(with: [0xFF, 0xD8, 0xFF]) { mime = "image/jpeg" }
-        else if data.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { mime = "image/png" }
-        else { return .skipped("not a JPEG or PNG") }
-        budget -= size
-        return .embedded("data:\(mime);base64,\(data.base64EncodedString())")
+        let isJPEG = data.starts(with: [0xFF, 0xD8, 0xFF])
+        let isPNG = data.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        guard isJPEG || isPNG else { return .skipped("not a JPEG or PNG") }
+        let embedded: Data, mime: String
+        if size <= embedOriginalBytes {
+            (embedded, mime) = (data, isJPEG ? "image/jpeg" : "image/png")
+        } else {
+            do { (embedded, mime) = (try Thumbnail.png(fromImageData: data, maxSide: thumbnailSide), "image/png") } catch {
+                return .skipped("no thumbnail: \(error)")
+            }
+        }
+        guard embedded.count <= budget else { return .skipped("not embedded: report image budget used up") }
+        budget -= embedded.count
+        return .embedded("data:\(mime);base64,\(embedded.base64EncodedString())")
     }
 
     func percent(_ v: Double) -> String { TextFormatting.fixed(v * 100, digits: 1) + " %" }

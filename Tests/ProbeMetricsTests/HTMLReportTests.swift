@@ -125,3 +125,12 @@ final class HTMLReportTests: XCTestCase {
         }
     }
 }
+
+extension HTMLReportTests {
+    func testWriteCountsEmbeddedAndMissingThumbnails() throws {
+        let predictions = try makePredictions()
+        let counts = try HTMLReport().write(evaluation: try Evaluation(predictions: predictions), predictions: predictions,
+                                            to: folder.appendingPathComponent("r.html"))
+        XCTAssertEqual(counts, HTMLReport.ThumbnailCounts(embedded: 3, notFound: 1, skipped: 0))
+    }
+}

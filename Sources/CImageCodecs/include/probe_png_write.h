@@ -10,6 +10,11 @@
 int probe_png_write_rgb8(const char *path, const uint8_t *rgb, uint32_t width, uint32_t height,
                          char *error, size_t error_size);
 
+// Encodes RGB pixels as PNG into memory. On success *png points to *png_size bytes the caller
+// frees with probe_png_free.
+int probe_png_encode_rgb8(const uint8_t *rgb, uint32_t width, uint32_t height, uint8_t **png, size_t *png_size,
+                          char *error, size_t error_size);
+
 // Reads any PNG as 8-bit RGB (palette/gray expanded, 16-bit stripped, alpha dropped).
 // On success *rgb points to width*height*3 bytes the caller frees with probe_png_free.
 int probe_png_read_rgb8(const char *path, uint8_t **rgb, uint32_t *width, uint32_t *height,

@@ -71,7 +71,11 @@ struct ReportCommand: ParsableCommand {
         if let html {
             let report = HTMLReport(title: "Probe report: \(predictionsURL.lastPathComponent)",
                                     imageRoot: imageRoot.map { URL(fileURLWithPath: $0) })
-            try report.write(evaluation: evaluation, predictions: predictions, to: URL(fileURLWithPath: html))
+            let thumbnails = try report.write(evaluation: evaluation, predictions: predictions, to: URL(fileURLWithPath: html))
+            if thumbnails.notFound > 0 {
+                let hint = imageRoot == nil ? "; pass --image-root DIR (the folder the images were extracted from)" : " under \(imageRoot!)"
+                FileHandle.standardError.write(Data("note: \(thumbnails.notFound) misclassified image(s) not found for thumbnails\(hint)\n".utf8))
+            }
         }
         if let png {
             try ConfusionMatrixImage(matrix: evaluation.confusionMatrix).writePNG(to: URL(fileURLWithPath: png))
