@@ -44,6 +44,13 @@ def main():
         print(f"{p['config']:<7} {p['estimator']:<10} {p['fit_s']:>10.3f} {s['fit_s']:>10.3f} {s['fit_s'] / max(p['fit_s'], 1e-9):>6.2f}"
               f" {p['predict_s']:>10.4f} {s['predict_s']:>10.4f} {s['predict_s'] / max(p['predict_s'], 1e-9):>6.2f}"
               f" {p['accuracy']:>6.4f}/{s['accuracy']:<6.4f}  {objective}")
+    print("CPU seconds (all threads; steadier than wall time on a shared machine):")
+    for p in probe:
+        s = ref.get((p["config"], p["estimator"]))
+        if s is None:
+            continue
+        key = "predict_cpu_s" if p["estimator"] == "knn" else "fit_cpu_s"
+        print(f"{p['config']:<7} {p['estimator']:<10} {key:<14} probe {p[key]:>9.3f}  sklearn {s[key]:>9.3f}  ratio {s[key] / max(p[key], 1e-9):>6.2f}")
     for row in probe + sklearn:
         print(json.dumps(row, sort_keys=True), file=sys.stderr)
 

@@ -64,6 +64,72 @@ DECODE_DIGESTS = [
 INTERPOLATION = {"bilinear": T.InterpolationMode.BILINEAR, "bicubic": T.InterpolationMode.BICUBIC}
 
 
+def png_bytes(width, height, color_type, bit_depth, rows, interlaced=False, extra_chunks=()):
+    """A PNG written by hand (Pillow cannot write every bit depth and colour type)."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    raw = b"".join(b"\x00" + row for row in rows)  # filter type 0 on every scanline
+    header = struct.pack(">IIBBBBB", width, height, bit_depth, color_type, 0, 0, 1 if interlaced else 0)
+    body = b"".join(chunk(k, d) for k, d in extra_chunks)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + body + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+
+
+def small_pngs():
+    """(name, bytes) of small PNGs covering each colour type and bit depth Pillow distinguishes."""
+    import struct
+    rng = np.random.default_rng(5)
+    w, h = 13, 7
+    out = []
+    v16 = rng.integers(0, 65536, size=(h, w * 4), dtype=np.uint32)
+    v16[0, :8] = [0, 255, 256, 300, 0x7FFF, 0x80FF, 0xFF00, 0xFFFF]  # the edges of Pillow's 16-bit handling
+    def rows16(channels):
+        return [b"".join(struct.pack(">H", int(v)) for v in v16[y, : w * channels]) for y in range(h)]
+    out.append(("gray16.png", png_bytes(w, h, 0, 16, rows16(1))))
+    out.append(("gray_alpha16.png", png_bytes(w, h, 4, 16, rows16(2))))
+    out.append(("rgb16.png", png_bytes(w, h, 2, 16, rows16(3))))
+    out.append(("rgba16.png", png_bytes(w, h, 6, 16, rows16(4))))
+    v8 = rng.integers(0, 256, size=(h, w * 4), dtype=np.uint8)
+    out.append(("gray8.png", png_bytes(w, h, 0, 8, [v8[y, :w].tobytes() for y in range(h)])))
+    out.append(("gray_alpha8.png", png_bytes(w, h, 4, 8, [v8[y, : 2 * w].tobytes() for y in range(h)])))
+    out.append(("rgba8.png", png_bytes(w, h, 6, 8, [v8[y, : 4 * w].tobytes() for y in range(h)])))
+    for depth in (1, 2, 4):
+        bits = rng.integers(0, 1 << depth, size=(h, w))
+        rows = []
+        for y in range(h):
+            acc, n, row = 0, 0, bytearray()
+            for x in range(w):
+                acc = (acc << depth) | int(bits[y, x]); n += depth
+                if n == 8:
+                    row.append(acc); acc, n = 0, 0
+            if n:
+                row.append(acc << (8 - n))
+            rows.append(bytes(row))
+        out.append((f"gray{depth}.png", png_bytes(w, h, 0, depth, rows)))
+        palette = bytes(rng.integers(0, 256, size=3 * (1 << depth), dtype=np.uint8))
+        trns = bytes(rng.integers(0, 256, size=(1 << depth), dtype=np.uint8))
+        out.append((f"palette{depth}_trns.png", png_bytes(w, h, 3, depth, rows, extra_chunks=((b"PLTE", palette), (b"tRNS", trns)))))
+    out.append(("rgb8_trns.png", png_bytes(w, h, 2, 8, [v8[y, : 3 * w].tobytes() for y in range(h)],
+                                           extra_chunks=((b"tRNS", b"\x00\x10\x00\x20\x00\x30"),))))
+    rgb = v8[:, : 3 * w].reshape(h, w, 3)
+    out.append(("rgb8_adam7.png", png_bytes(w, h, 2, 8, adam7_rows(rgb), interlaced=True)))
+    return out
+
+
+def adam7_rows(pixels):
+    """Scanlines of the seven Adam7 passes of an HxWxC uint8 array, in file order."""
+    h, w = pixels.shape[:2]
+    rows = []
+    for x0, y0, dx, dy in ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)):
+        sub = pixels[y0::dy, x0::dx]
+        if sub.shape[0] and sub.shape[1]:
+            rows += [sub[y].tobytes() for y in range(sub.shape[0])]
+    return rows
+
+
 def fnv1a64(data: bytes) -> int:
     h = 0xCBF29CE484222325
     for b in data:
@@ -107,6 +173,17 @@ def main():
         raw = np.asarray(img, dtype=np.uint8).tobytes()
         index["decodes"].append({"source": rel, "width": img.size[0], "height": img.size[1],
                                  "fnv1a64": "%016x" % fnv1a64(raw)})
+
+    # Small PNGs of every colour type / bit depth, and Pillow's convert("RGB") of each.
+    index["pngs"] = []
+    for name, data in small_pngs():
+        with open(os.path.join(OUT, name), "wb") as f:
+            f.write(data)
+        img = Image.open(os.path.join(OUT, name))
+        mode = img.mode
+        rgb = np.asarray(img.convert("RGB"), dtype=np.uint8)
+        index["pngs"].append({"file": name, "pillowMode": mode, "width": rgb.shape[1], "height": rgb.shape[0],
+                              "rgbHex": rgb.tobytes().hex()})
 
     # torchvision's ToTensor + Normalize on one 32x32 crop: the exact float32 values.
     rel = "cats_dogs/cat/cat.1005.jpg"

@@ -138,6 +138,23 @@ y = rng.integers(0, 23, size=300)
 prob = softmax_probabilities(y, 23, 2.0)
 add_case("many_classes", names, y, prob.argmax(axis=1), digits=4, probabilities=prob)
 
+# A case where NumPy's pairwise summation and a plain left-to-right sum disagree in the last bit of
+# an average, so a test can tell whether the averages are summed in NumPy's order.
+order_rng = np.random.default_rng(12345)
+for attempt in range(10000):
+    k = 16
+    y = order_rng.integers(0, k, size=200)
+    yp = np.where(order_rng.random(200) < 0.6, y, order_rng.integers(0, k, size=200))
+    p_, r_, f_, _ = precision_recall_fscore_support(y, yp, labels=list(range(k)), average=None, zero_division=0)
+    def plain(values):
+        total = 0.0
+        for v in values:
+            total += v
+        return total / len(values)
+    if any(np.mean(v) != plain(v) for v in (p_, r_, f_)):
+        add_case("summation_order", [f"c{i}" for i in range(k)], y, yp, digits=4)
+        break
+
 # Cross-validation summary: per-fold accuracy and macro-F1 from sklearn's StratifiedKFold folds,
 # their mean and population std (numpy's default), and the out-of-fold report.
 from sklearn.model_selection import StratifiedKFold

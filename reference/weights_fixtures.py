@@ -69,6 +69,25 @@ def legacy_prefix():
     return out.getvalue()
 
 
+class RebuildTensorV1Pickler(pickle.Pickler):
+    """Pickles tensors the way torch < 0.4 did, with the 4-argument torch._utils._rebuild_tensor
+    (torchvision's vgg16-397923af.pth is that old)."""
+
+    def reducer_override(self, obj):
+        if isinstance(obj, torch.Tensor):
+            return (torch._utils._rebuild_tensor,
+                    (obj.storage(), obj.storage_offset(), tuple(obj.size()), obj.stride()))
+        return NotImplemented
+
+
+class PickleV1Module:
+    Pickler = RebuildTensorV1Pickler
+    Unpickler = pickle.Unpickler
+    dump = staticmethod(pickle.dump)
+    load = staticmethod(pickle.load)
+    __name__ = "pickle"
+
+
 # GLOBAL 'os system', the argument tuple, REDUCE, STOP: what a hostile checkpoint looks like.
 EVIL_PICKLE = b"\x80\x02cos\nsystem\nq\x00X\x0a\x00\x00\x00echo pwnedq\x01\x85q\x02Rq\x03."
 
@@ -89,6 +108,16 @@ def main():
             assert torch.equal(back[k].detach(), sd[k].detach()), (name, k)
 
     exp = {"tiny": expected(sd)}
+
+    old = OrderedDict([("features.0.weight", torch.arange(24, dtype=torch.float32).reshape(2, 3, 2, 2) / 8 - 1),
+                       ("features.0.bias", torch.tensor([0.25, -0.5]))])
+    old_path = os.path.join(OUT, "tiny_legacy_v1.pth")
+    torch.save(old, old_path, _use_new_zipfile_serialization=False, pickle_module=PickleV1Module)
+    back = torch.load(old_path, weights_only=False)
+    assert all(torch.equal(back[k], old[k]) for k in old)
+    with open(old_path, "rb") as f:
+        assert b"_rebuild_tensor\n" in f.read()
+    exp["legacy_v1"] = expected(old)
     flat = OrderedDict((k, v.detach().float().contiguous().clone()) for k, v in sd.items()
                        if v.dtype in (torch.float32, torch.float16, torch.bfloat16))
     for dtype, tag in ((torch.float32, "f32"), (torch.float16, "f16"), (torch.bfloat16, "bf16")):

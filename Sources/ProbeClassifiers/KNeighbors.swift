@@ -1,13 +1,14 @@
 // k-nearest-neighbour classification by brute force, scikit-learn's `KNeighborsClassifier(algorithm="brute")`.
 //
 // Euclidean: ‖q − x‖² = ‖q‖² + ‖x‖² − 2 q·x, the cross term for a block of queries against a block of
-// training rows as one sgemm (Q [bq, d] · Xᵀ → [bq, bt]). Cosine: 1 − q̂·x̂ on unit-normalised rows
-// (zero rows stay zero, distance 1, as scikit-learn's `normalize`).
+// training rows as one sgemm (Q [bq, d] · Xᵀ → [bq, bt]). Cosine: 1 − q̂·x / ‖x‖ with unit queries q̂
+// (a zero row has distance 1 to everything, as after scikit-learn's `normalize`).
 // The GEMM distances are float32 and can misorder near-equal neighbours, so each query keeps its best
 // k + 16 candidates and these are re-ranked by distances recomputed in float64, ties broken by the
 // lower training index (a stable sort, as scikit-learn's brute force does).
-// Memory is bounded by the block sizes: the training rows are read `trainingBlock` at a time through
-// `FeatureRows`, so a memory-mapped store is never copied whole.
+// Memory is bounded by the block sizes (512 queries × 2048 training rows of products): the training
+// rows are read `trainingBlock` at a time through `FeatureRows` and used in place, so a memory-mapped
+// store is never copied.
 import Foundation
 import ProbeTensor
 import COpenBLAS
@@ -86,7 +87,7 @@ public struct KNeighborsModel<Rows: FeatureRows & Sendable>: ProbabilisticClassi
     public let weights: NeighborWeights
 
     static var trainingBlock: Int { 2048 }
-    static var queryBlock: Int { 256 }
+    static var queryBlock: Int { 512 }
     static var extraCandidates: Int { 16 }
 
     public var featureCount: Int { training.featureCount }
@@ -118,28 +119,28 @@ public struct KNeighborsModel<Rows: FeatureRows & Sendable>: ProbabilisticClassi
             while trainStart < n {
                 let range = trainStart..<min(n, trainStart + Self.trainingBlock)
                 let bt = range.count
+                // The training rows are used in place (no copy); for cosine the queries are unit rows
+                // and each product is divided by ‖x‖ afterwards.
                 training.withRows(range) { xb in
-                    var xs = Array(xb)
-                    if metric == .cosine {
-                        for r in 0..<bt where squaredNorms[range.lowerBound + r] > 0 {
-                            let inv = Float(1 / squaredNorms[range.lowerBound + r].squareRoot())
-                            for j in 0..<d { xs[r * d + j] *= inv }
-                        }
-                    }
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(bq), Int32(bt), Int32(d),
-                                1, q, Int32(d), xs, Int32(d), 0, &products, Int32(bt))
+                                1, q, Int32(d), xb.baseAddress, Int32(d), 0, &products, Int32(bt))
+                }
+                var trainingTerm = [Float](repeating: 0, count: bt)
+                for c in 0..<bt {
+                    let norm2 = squaredNorms[range.lowerBound + c]
+                    trainingTerm[c] = metric == .euclidean ? Float(norm2) : (norm2 > 0 ? Float(1 / norm2.squareRoot()) : 0)
                 }
                 for r in 0..<bq {
+                    let queryTerm = Float(queryNorms[r])
+                    let queryIsZero = queryNorms[r] == 0
                     for c in 0..<bt {
-                        let index = range.lowerBound + c
                         let dist: Float
                         if metric == .euclidean {
-                            dist = Float(queryNorms[r] + squaredNorms[index]) - 2 * products[r * bt + c]
+                            dist = queryTerm + trainingTerm[c] - 2 * products[r * bt + c]
                         } else {
-                            let unit = (queryNorms[r] > 0 && squaredNorms[index] > 0)
-                            dist = 1 - (unit ? products[r * bt + c] : 0)
+                            dist = 1 - (queryIsZero ? 0 : products[r * bt + c] * trainingTerm[c])
                         }
-                        insertCandidate(&candidates[r], (dist, index), keep: keep)
+                        insertCandidate(&candidates[r], (dist, range.lowerBound + c), keep: keep)
                     }
                 }
                 trainStart = range.upperBound

@@ -388,3 +388,17 @@ struct LogisticProblem: LineSearchObjective {
         return value
     }
 }
+
+extension LogisticRegression {
+    /// The scaled objective F (the reported objective divided by C·Σs) and its gradient at the given
+    /// parameters, computed by the solver's own GEMM kernels. `y` holds class indices 0..<classCount;
+    /// `coefficients` is [m, d] with m = 1 for two classes; the gradient is laid out [W (m·d), b (m)].
+    public func scaledObjective(x: Matrix, classIndices y: [Int], classCount: Int, sampleWeights: [Double],
+                                coefficients: Matrix, intercepts: [Double]) -> (value: Double, gradient: [Double]) {
+        var problem = LogisticProblem(x: x, targets: y, classCount: classCount, sampleWeights: sampleWeights, c: c)
+        var gradient = [Double](repeating: 0, count: problem.dimension)
+        let theta = coefficients.values.map(Double.init) + intercepts
+        let value = problem.reset(to: theta, gradient: &gradient)
+        return (value, gradient)
+    }
+}

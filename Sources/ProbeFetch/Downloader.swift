@@ -19,10 +19,15 @@ public struct Downloader: Sendable {
     public var maxAttempts: Int
     /// Seconds without progress before a transfer counts as broken.
     public var timeout: TimeInterval
+    /// Called as bytes arrive with the bytes on disk so far and the full size when the server
+    /// told it (on a background queue; libraries do not print, the caller may).
+    public var onProgress: (@Sendable (_ received: Int64, _ total: Int64?) -> Void)?
 
-    public init(maxAttempts: Int = 4, timeout: TimeInterval = 60) {
+    public init(maxAttempts: Int = 4, timeout: TimeInterval = 60,
+                onProgress: (@Sendable (_ received: Int64, _ total: Int64?) -> Void)? = nil) {
         self.maxAttempts = max(1, maxAttempts)
         self.timeout = timeout
+        self.onProgress = onProgress
     }
 
     /// The partial file a download of `destination` writes to.
@@ -53,12 +58,17 @@ public struct Downloader: Sendable {
                 break
             } catch let error as TransferFailure {
                 switch error {
-                case .final(let message): throw FetchError(message)
+                case .final(let message):
+                    Downloader.removeIfEmpty(part)
+                    throw FetchError(message)
                 case .resumable(let message): lastError = FetchError(message)
                 }
             }
         }
-        if let lastError { throw lastError }
+        if let lastError {
+            Downloader.removeIfEmpty(part)
+            throw lastError
+        }
 
         let actual = try SHA256Digest.file(part)
         guard SHA256Digest.matches(actual, pinned: pinned) else {
@@ -69,6 +79,12 @@ public struct Downloader: Sendable {
             throw FetchError("\(destination.path): cannot move the download into place: \(String(cString: strerror(errno)))")
         }
         return destination
+    }
+
+    /// A partial file is kept for the next run to resume, but not an empty one.
+    private static func removeIfEmpty(_ part: URL) {
+        let size = ((try? FileManager.default.attributesOfItem(atPath: part.path)[.size]) as? NSNumber)?.int64Value
+        if size == 0 { try? FileManager.default.removeItem(at: part) }
     }
 
     private enum TransferFailure: Error {
@@ -91,7 +107,7 @@ public struct Downloader: Sendable {
         }
         defer { try? handle.close() }
 
-        let delegate = TransferDelegate(handle: handle, have: have, url: url)
+        let delegate = TransferDelegate(handle: handle, have: have, url: url, onProgress: onProgress)
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = timeout
         let queue = OperationQueue()
@@ -128,16 +144,21 @@ private final class TransferDelegate: NSObject, URLSessionDataDelegate, @uncheck
     let handle: FileHandle
     let have: Int64
     let url: URL
+    let onProgress: (@Sendable (Int64, Int64?) -> Void)?
     let done = DispatchSemaphore(value: 0)
     var outcome: Outcome = .finished
+    /// Bytes in the part file now.
+    private var onDisk: Int64
     /// The full file size when the server said it.
     var expectedTotal: Int64?
     private var decided = false
 
-    init(handle: FileHandle, have: Int64, url: URL) {
+    init(handle: FileHandle, have: Int64, url: URL, onProgress: (@Sendable (Int64, Int64?) -> Void)?) {
         self.handle = handle
         self.have = have
         self.url = url
+        self.onProgress = onProgress
+        self.onDisk = have
     }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
@@ -149,6 +170,7 @@ private final class TransferDelegate: NSObject, URLSessionDataDelegate, @uncheck
         case 200:
             // Whole file: start over even if we had a part (the server ignored the range).
             do { try handle.truncate(atOffset: 0) } catch { decide(.writeFailed("cannot truncate")); completionHandler(.cancel); return }
+            onDisk = 0
             if http.expectedContentLength >= 0 { expectedTotal = http.expectedContentLength }
             completionHandler(.allow)
         case 206:
@@ -174,7 +196,10 @@ private final class TransferDelegate: NSObject, URLSessionDataDelegate, @uncheck
         do { try handle.write(contentsOf: data) } catch {
             decide(.writeFailed("write failed (disk full?)"))
             dataTask.cancel()
+            return
         }
+        onDisk += Int64(data.count)
+        onProgress?(onDisk, expectedTotal)
     }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {

@@ -162,15 +162,15 @@ public enum Preprocessor {
     /// 3 x 256 lookup: output channel c, byte value v -> normalised float (computed in float32).
     static func normalizationTable(_ normalization: PreprocessRecipe.Normalization) -> [Float] {
         var table = [Float](repeating: 0, count: 3 * 256)
+        let mean: [Float] = [0.485, 0.456, 0.406], std: [Float] = [0.229, 0.224, 0.225]
+        let meanBGR: [Float] = [103.939, 116.779, 123.68]
         for c in 0..<3 {
             for v in 0..<256 {
                 let x = Float(v)
                 switch normalization {
                 case .imagenet:
-                    let mean: [Float] = [0.485, 0.456, 0.406], std: [Float] = [0.229, 0.224, 0.225]
                     table[c * 256 + v] = (x / 255 - mean[c]) / std[c]
                 case .caffe:
-                    let meanBGR: [Float] = [103.939, 116.779, 123.68]
                     table[c * 256 + v] = x - meanBGR[c]
                 case .tf:
                     table[c * 256 + v] = x / 127.5 - 1

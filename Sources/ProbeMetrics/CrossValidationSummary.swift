@@ -20,6 +20,8 @@ public struct FoldPredictions: Equatable, Sendable {
 /// Per-fold accuracy and macro-F1, their mean and standard deviation, and the out-of-fold evaluation
 /// (every sample predicted by the one model that did not see it), as `probe cv` reports them.
 ///
+/// Each fold's macro-F1 averages over all classes, as sklearn's `f1_score(labels=all classes,
+/// average="macro")`: a class absent from a fold's test part and never predicted there counts as 0.
 /// The standard deviation is the population one (ddof = 0), as NumPy's `scores.std()` on
 /// scikit-learn's `cross_val_score` output.
 public struct CrossValidationSummary: Equatable, Sendable {

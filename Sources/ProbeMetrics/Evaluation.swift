@@ -48,7 +48,8 @@ public struct Evaluation: Equatable, Sendable {
         var out = report.text(digits: digits)
         if let topKAccuracy, let logLoss {
             out += "\n"
-            for k in Evaluation.reportedTopK { out += "top-\(k) accuracy: \(TextFormatting.fixed(topKAccuracy[k]!, digits: digits))\n" }
+            // Top-k for k ≥ the class count is trivially 1; the text leaves it out (JSON keeps it).
+            for k in Evaluation.reportedTopK where k == 1 || k < classes.count { out += "top-\(k) accuracy: \(TextFormatting.fixed(topKAccuracy[k]!, digits: digits))\n" }
             out += "log loss: \(TextFormatting.fixed(logLoss, digits: max(digits, 4)))\n"
         }
         if includeConfusionMatrix {

@@ -34,10 +34,3 @@ private func pairwiseSum(_ a: UnsafeBufferPointer<Double>, _ start: Int, _ count
         return pairwiseSum(a, start, half) + pairwiseSum(a, start + half, count - half)
     }
 }
-
-/// The plain left-to-right sum, kept as the naive reference the pairwise sum is tested against.
-func sequentialSum(_ values: [Double]) -> Double {
-    var sum = -0.0
-    for v in values { sum += v }
-    return sum
-}

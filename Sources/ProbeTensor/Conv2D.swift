@@ -161,7 +161,11 @@ public func conv2dReference(_ layer: Conv2DWeights, _ g: ConvGeometry, batch: In
 public func conv2dBlockRows(_ layer: Conv2DWeights, _ g: ConvGeometry, batch: Int, threads: Int) -> Int {
     let m = batch * g.outHeight * g.outWidth
     let k = layer.patchSize
-    var rows = layer.isPointwise ? Swift.max(128, 65536 / layer.outChannels) : Swift.max(256, 262_144 / k)
+    // Pointwise: the output block (rows × N) stays within ~512 KB for the epilogue. im2col: the
+    // patch block within ~1 MB, but at least K·N / 2048 rows, so that OpenBLAS repacking a large
+    // weight matrix (K·N floats) for every block stays small next to the block's rows·K·N multiply-adds.
+    var rows = layer.isPointwise ? Swift.max(256, 131_072 / layer.outChannels)
+                                 : Swift.max(256, 262_144 / k, k * layer.outChannels / 2048)
     if m <= rows * threads && threads > 1 { rows = Swift.max(16, (m + threads - 1) / threads) }
     return Swift.min(rows, Swift.max(m, 1))
 }

@@ -22,3 +22,11 @@ public func linearForward(input: UnsafePointer<Float>, rows: Int, inFeatures: In
                 1, input, Int32(inFeatures), weight, Int32(inFeatures), 0, output, Int32(outFeatures))
     for r in 0..<rows { for o in 0..<outFeatures { output[r * outFeatures + o] += bias[o] } }
 }
+
+/// Row-major C[m, n] = A[m, k] · B[k, n] + beta · C through OpenBLAS (for callers outside the
+/// engine, e.g. the benchmark's sgemm-peak measurement).
+public func sgemmRowMajor(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                          beta: Float, c: UnsafeMutablePointer<Float>) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k),
+                1, a, Int32(k), b, Int32(n), beta, c, Int32(n))
+}

@@ -10,6 +10,7 @@ struct Probe: ParsableCommand {
             // One file per subcommand under Commands/, in pipeline order.
             DemoCommand.self,
             DatasetsCommand.self,
+            ScanCommand.self,
             ModelsCommand.self,
             ExtractCommand.self,
             InfoCommand.self,

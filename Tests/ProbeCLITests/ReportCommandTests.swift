@@ -130,3 +130,31 @@ final class ReportCommandTests: XCTestCase {
         XCTAssertFalse(result.stderr.contains("Fatal error"), result.stderr)
     }
 }
+
+/// Real predictions: EfficientNet-Lite0 features of shared/datasets/cats_dogs, 20 % stratified hold-out,
+/// written by reference/metrics_real_predictions.py together with sklearn's report.
+final class ReportRealDataTests: XCTestCase {
+    func testReportOnRealCatsDogsHoldOutEqualsSklearn() throws {
+        let folder = TestPaths.fixture("metrics/real_cats_dogs")
+        let expected = try String(contentsOf: folder.appendingPathComponent("sklearn_report.txt"), encoding: .utf8)
+        let result = try runProbe(["report", folder.appendingPathComponent("predictions.json").path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.hasPrefix(expected), "probe:\n\(result.stdout)\nsklearn:\n\(expected)")
+    }
+
+    func testHTMLEmbedsTheRealMisclassifiedPhotos() throws {
+        let images = TestPaths.sharedDatasets.appendingPathComponent("cats_dogs")
+        guard FileManager.default.fileExists(atPath: images.path) else { throw XCTSkip("shared datasets not present") }
+        let predictions = TestPaths.fixture("metrics/real_cats_dogs/predictions.json")
+        let html = FileManager.default.temporaryDirectory.appendingPathComponent("probe-real-\(UUID().uuidString).html")
+        defer { try? FileManager.default.removeItem(at: html) }
+        let result = try runProbe(["report", predictions.path, "--html", html.path, "--image-root", images.path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let page = try String(contentsOf: html, encoding: .utf8)
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: predictions)) as! [String: Any]
+        let rows = object["rows"] as! [[String: Any]]
+        let wrong = rows.filter { ($0["true_label"] as! String) != ($0["predicted_label"] as! String) }.count
+        XCTAssertGreaterThan(wrong, 0)
+        XCTAssertEqual(page.components(separatedBy: "src=\"data:image/jpeg;base64,").count - 1, wrong)
+    }
+}

@@ -36,6 +36,18 @@ final class DownloaderTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: Downloader.partialFile(for: destination).path))
     }
 
+    func testReportsProgressUpToTheFullSize() throws {
+        let server = try server(.normal)
+        defer { server.stop() }
+        final class Seen: @unchecked Sendable { var last: (Int64, Int64?) = (0, nil); var calls = 0 }
+        let seen = Seen()
+        let downloader = Downloader(onProgress: { received, total in seen.last = (received, total); seen.calls += 1 })
+        try downloader.download(server.url("/file.bin"), to: folder.appendingPathComponent("file.bin"), sha256: SHA256Digest.data(body))
+        XCTAssertGreaterThan(seen.calls, 0)
+        XCTAssertEqual(seen.last.0, Int64(body.count))
+        XCTAssertEqual(seen.last.1, Int64(body.count))
+    }
+
     func testAcceptsAHashPrefixLikeTorchvisionFileNames() throws {
         let server = try server(.normal)
         defer { server.stop() }
@@ -96,6 +108,7 @@ final class DownloaderTests: XCTestCase {
         }
         XCTAssertEqual(server.requests.count, 1, "a 404 is not retried")
         XCTAssertFalse(FileManager.default.fileExists(atPath: destination.path))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: Downloader.partialFile(for: destination).path), "no empty .part left")
     }
 
     func testServerIgnoringRangeRestartsFromTheBeginning() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import ProbeImages
+import ProbeTestSupport
 import XCTest
 
 /// Both decoders against Pillow's decoded pixels, and the decoder's guards.
@@ -12,6 +13,18 @@ final class ImageDecoderTests: XCTestCase {
             let image = try ImageDecoder.decode(contentsOf: try SharedPhotos.url(expected.source))
             XCTAssertEqual([image.width, image.height], [expected.width, expected.height], expected.source)
             XCTAssertEqual(fnv1a64(image.pixels), expected.fnv1a64, expected.source)
+        }
+    }
+
+    /// Every PNG colour type and bit depth (1/2/4/8/16-bit gray, gray+alpha, RGB, RGBA, palettes with
+    /// tRNS, Adam7) against Pillow's convert("RGB"): alpha dropped, 16-bit high byte, 16-bit gray clipped.
+    func testEveryPNGKindMatchesPillowConvertRGB() throws {
+        let index = try ImageFixtureIndex.load()
+        XCTAssertGreaterThanOrEqual(index.pngs.count, 15)
+        for png in index.pngs {
+            let image = try ImageDecoder.decode(contentsOf: TestPaths.fixture("images/" + png.file))
+            XCTAssertEqual([image.width, image.height], [png.width, png.height], png.file)
+            XCTAssertEqual(image.pixels, png.rgb, "\(png.file) (Pillow mode \(png.pillowMode))")
         }
     }
 

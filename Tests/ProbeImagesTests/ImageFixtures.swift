@@ -25,8 +25,27 @@ struct ImageFixtureIndex: Decodable {
         let imageSize: Int
         let file: String
     }
+    struct SmallPNG: Decodable {
+        let file: String
+        let pillowMode: String
+        let width: Int
+        let height: Int
+        let rgbHex: String
+
+        var rgb: [UInt8] {
+            var bytes: [UInt8] = []
+            var index = rgbHex.startIndex
+            while index < rgbHex.endIndex {
+                let next = rgbHex.index(index, offsetBy: 2)
+                bytes.append(UInt8(rgbHex[index..<next], radix: 16)!)
+                index = next
+            }
+            return bytes
+        }
+    }
     let crops: [Crop]
     let decodes: [DecodeDigest]
+    let pngs: [SmallPNG]
     let normalize: Normalize
 
     static func load() throws -> ImageFixtureIndex {

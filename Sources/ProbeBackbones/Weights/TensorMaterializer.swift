@@ -56,6 +56,11 @@ func materializeTensor(key: String, dtype: TensorDType, storage: ByteSlice, stor
     }
     var values = [Float](repeating: 0, count: count)
     values.withUnsafeMutableBufferPointer { out in
+        if contiguous && dtype == .float32 {
+            // Unaligned float32 (legacy files put storages at arbitrary offsets): one memcpy.
+            UnsafeMutableRawPointer(out.baseAddress!).copyMemory(from: base + storageOffset * 4, byteCount: count * 4)
+            return
+        }
         if contiguous {
             for i in 0..<count { out[i] = dtype.load(base, storageOffset + i) }
             return

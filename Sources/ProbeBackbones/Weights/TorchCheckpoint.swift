@@ -108,7 +108,7 @@ enum TorchCheckpoint {
 
     /// Interprets a persistent id tuple as a storage reference (zip: 5 fields, legacy: 6).
     static func storageReference(_ id: PickleValue, url: URL) throws -> PickleValue {
-        guard case .tuple(let f) = id, f.count == 5 || f.count == 6, f[0].text == "storage",
+        guard case .tuple(let f, _) = id, f.count == 5 || f.count == 6, f[0].text == "storage",
               case .global(let typeName) = f[1], let key = f[2].text, let numel = f[4].integer, numel >= 0 else {
             throw WeightsError(url, "unexpected persistent id (\(id.kindName)); only tensor storages are read")
         }
@@ -116,7 +116,7 @@ enum TorchCheckpoint {
             throw WeightsError(url, "storage type \(typeName) is not a tensor storage")
         }
         var viewOffset = 0, viewCount = numel
-        if f.count == 6, case .tuple(let view) = f[5] {
+        if f.count == 6, case .tuple(let view, _) = f[5] {
             guard view.count == 3, let offset = view[1].integer, let count = view[2].integer,
                   offset >= 0, count >= 0, offset <= numel, count <= numel - offset else {
                 throw WeightsError(url, "bad storage view of '\(key)'")

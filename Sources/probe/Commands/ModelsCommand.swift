@@ -51,8 +51,24 @@ struct ModelsCommand: ParsableCommand {
         func run() throws {
             let model = try ModelRegistry.info(name)
             print("fetching \(model.name) weights from \(model.source)")
-            let file = try ModelRegistry.fetch(name, into: weightsDirectory.map { URL(fileURLWithPath: $0) })
+            let file = try ModelRegistry.fetch(name, into: weightsDirectory.map { URL(fileURLWithPath: $0) },
+                                               downloader: Downloader(onProgress: ProgressLine().report))
             print("\(model.name): \(file.path) (sha256 verified)")
         }
+    }
+}
+
+/// Prints download progress to stderr at every 10 % (stdout stays for results).
+private final class ProgressLine: @unchecked Sendable {
+    private var lastTenth = -1
+    private let lock = NSLock()
+
+    func report(_ received: Int64, _ total: Int64?) {
+        guard let total, total > 0 else { return }
+        let tenth = Int(received * 10 / total)
+        lock.lock(); defer { lock.unlock() }
+        guard tenth != lastTenth else { return }
+        lastTenth = tenth
+        FileHandle.standardError.write(Data(String(format: "  %3d%%  %.1f of %.1f MB\n", tenth * 10, Double(received) / 1e6, Double(total) / 1e6).utf8))
     }
 }
