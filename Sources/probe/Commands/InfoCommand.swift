@@ -5,7 +5,8 @@ import ProbeStore
 struct InfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "info",
-        abstract: "Show what an embedding store holds: model, classes, counts, dim, size on disk."
+        abstract: "Show what an embedding store holds: model, classes, counts, dim, size on disk.",
+        discussion: "Given a dataset folder instead of a store, shows what `probe scan` shows."
     )
 
     @Argument(help: "The store folder (the --out of probe extract).")
@@ -15,6 +16,12 @@ struct InfoCommand: ParsableCommand {
     var json = false
 
     func run() throws {
+        // `probe info photos/` on a dataset is as natural as on a store: answer it as scan does.
+        let manifestFile = URL(fileURLWithPath: directory).appendingPathComponent("manifest.json")
+        if !FileManager.default.fileExists(atPath: manifestFile.path) {
+            try ScanCommand.parse([directory]).run()
+            return
+        }
         let summary = try StoreSummary(directory: URL(fileURLWithPath: directory))
         let manifest = summary.manifest
         let identity = manifest.identity
