@@ -312,8 +312,9 @@ public final class StoreWriter {
     /// Writes errors.jsonl, then the manifest, each replaced atomically: the manifest is
     /// the commit point, so readers never see a shard whose files are not all in place.
     static func commit(_ manifest: StoreManifest, skipped: [SkippedFile], in directory: URL) throws {
+        // Sorted by path, so the file does not depend on the order a resumed run met them in.
         var text = ""
-        for failure in skipped { text += failure.jsonLine + "\n" }
+        for failure in skipped.sorted(by: { $0.path < $1.path }) { text += failure.jsonLine + "\n" }
         let errorsURL = directory.appendingPathComponent(ShardFileNames.errorsFile)
         if !skipped.isEmpty || FileManager.default.fileExists(atPath: errorsURL.path) {
             try writeFileAtomically(Data(text.utf8), to: errorsURL)

@@ -123,4 +123,13 @@ final class CrashRecoveryTests: XCTestCase {
         XCTAssertEqual(try FeatureStore(directory: dir).paths, files[1...].map(\.path))
         XCTAssertEqual(try JSONLines.decode(SkippedFile.self, from: dir.appendingPathComponent("errors.jsonl")).map(\.reason), ["not an image"])
     }
+
+    func testErrorsFileDoesNotDependOnTheOrderFailuresWereMet() throws {
+        let dir = try makeTemporaryDirectory(self)
+        let writer = try StoreWriter(directory: dir, identity: testIdentity(), classes: testClasses)
+        for file in [files[5], files[1], files[3]] { try writer.recordSkipped(file.skipped(reason: "bad")) }
+        try writer.finish()
+        let lines = try JSONLines.decode(SkippedFile.self, from: dir.appendingPathComponent("errors.jsonl"))
+        XCTAssertEqual(lines.map(\.path), [files[1], files[3], files[5]].map(\.path).sorted())
+    }
 }
