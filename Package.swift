@@ -65,7 +65,7 @@ let package = Package(
         ]),
         // The command-line tool: parses arguments, calls ProbePipeline, prints.
         .executableTarget(name: "probe", dependencies: [
-            "ProbePipeline",
+            "ProbePipeline", "ProbeImages", "ProbeBackbones", "ProbeStore", "ProbeClassifiers", "ProbeMetrics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -85,6 +85,7 @@ public enum Extraction {
         let writer = try StoreWriter(directory: request.out, identity: identity, classes: dataset.classes,
                                      part: request.part, shardRows: request.shardRows, overwrite: request.overwrite)
         defer { writer.close() }
+        writer.recordDatasetRoot(dataset.root.standardizedFileURL.path)
         var files: [DatasetFile] = []
         files.reserveCapacity(items.count)
         for item in items { files.append(try DatasetFile(root: dataset.root, path: item.relativePath, label: item.label)) }

@@ -66,7 +66,7 @@ public enum Fitting {
                               classifier: settings.kind.rawValue, classifierParameters: settings.summary,
                               features: evalStore.directory.path,
                               split: request.validation == nil ? "hold-out \(Int((request.validationSplit * 100).rounded()))% (seed \(settings.seed))" : "validation store",
-                              imageRoot: nil),
+                              imageRoot: evalStore.manifest.datasetRoot),
                 rows: indices.enumerated().map { (i, row) in
                     PredictionSet.Row(path: evalStore.paths[row], trueLabel: store.classes[evalStore.labels[row]],
                                       predictedLabel: store.classes[predicted.labels[i]], probabilities: predicted.probabilities?[i])

@@ -72,6 +72,9 @@ public struct StoreManifest: Codable, Equatable, Sendable {
     /// In logical row order: row 0 is the first row of the first shard.
     public var shards: [ShardRecord]
     public var totals: StoreTotals
+    /// The dataset folder the rows were extracted from, as given to extract (index paths
+    /// are relative to it); lets reports show the images. Absent for merged stores.
+    public var datasetRoot: String?
 
     public init(identity: StoreIdentity, classes: [String], part: StorePart? = nil, shards: [ShardRecord] = []) {
         self.formatVersion = Self.currentFormatVersion
@@ -85,6 +88,7 @@ public struct StoreManifest: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case formatVersion = "format_version"
         case identity, classes, part, shards, totals
+        case datasetRoot = "dataset_root"
     }
 
     /// Reads and checks `DIR/manifest.json`; nil when the folder has no manifest.

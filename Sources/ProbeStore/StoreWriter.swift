@@ -262,6 +262,11 @@ public final class StoreWriter {
 
     /// Commits the unfinished shard and pending skipped files, and releases the lock.
     @discardableResult
+    /// Records where the dataset lives; written with the next manifest commit.
+    public func recordDatasetRoot(_ path: String) {
+        manifest.datasetRoot = path
+    }
+
     public func finish() throws -> StoreManifest {
         try checkOpen()
         if let shard = current, shard.rows > 0 {
