@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(name: "ProbeStoreTests", dependencies: ["ProbeStore", "ProbeTestSupport"]),
         .testTarget(name: "ProbeClassifiersTests", dependencies: ["ProbeClassifiers", "ProbeTestSupport"]),
         .testTarget(name: "ProbeMetricsTests", dependencies: ["ProbeMetrics", "ProbeTestSupport"]),
-        .testTarget(name: "ProbePipelineTests", dependencies: ["ProbePipeline", "ProbeTestSupport"]),
+        .testTarget(name: "ProbePipelineTests", dependencies: ["ProbePipeline", "ProbeFetch", "ProbeTestSupport"]),
         .testTarget(name: "ProbeCLITests", dependencies: ["ProbeTestSupport"]),
     ],
     swiftLanguageModes: [.v5]

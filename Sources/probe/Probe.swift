@@ -7,7 +7,23 @@ struct Probe: ParsableCommand {
         abstract: "Linear probing on frozen ImageNet CNNs: images -> embeddings -> classifiers -> reports.",
         version: "0.1.0",
         subcommands: [
-            // One file per subcommand under Commands/.
+            // One file per subcommand under Commands/, in pipeline order.
+            DemoCommand.self,
+            DatasetsCommand.self,
+            ScanCommand.self,
+            ModelsCommand.self,
+            ExtractCommand.self,
+            InfoCommand.self,
+            VerifyCommand.self,
+            MergeCommand.self,
+            FitLogRegCommand.self,
+            FitSVMCommand.self,
+            FitKNNCommand.self,
+            PredictCommand.self,
+            ReportCommand.self,
+            CVCommand.self,
+            ImagenetTop5Command.self,
+            EmbedTensorCommand.self,
         ]
     )
 }

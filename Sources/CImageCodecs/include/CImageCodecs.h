@@ -1,5 +1,7 @@
 #ifndef CIMAGECODECS_H
 #define CIMAGECODECS_H
-// Placeholder: the JPEG/PNG wrappers land with the image pipeline (issue 2).
+// Umbrella header: the C wrappers that own libjpeg's and libpng's setjmp/longjmp error handling.
+#include "probe_jpeg_decode.h"
+#include "probe_png_decode.h"
 int probe_codecs_version(void);
 #endif

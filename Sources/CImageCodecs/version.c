@@ -1,0 +1,2 @@
+#include "CImageCodecs.h"
+int probe_codecs_version(void) { return 2; }

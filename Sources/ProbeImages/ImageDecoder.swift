@@ -1,0 +1,135 @@
+import CImageCodecs
+import Foundation
+
+/// How to decode one picture.
+public struct DecodeOptions: Sendable, Hashable {
+    /// Pictures with more pixels than this (width * height in the file header) are refused before any
+    /// pixel buffer is allocated: a small file can claim a huge size (a decompression bomb).
+    public var pixelLimit: Int = 100_000_000
+    /// Turn the picture upright by its EXIF orientation tag (JPEG only). Off by default, like
+    /// torchvision's and Keras's loaders, so results match theirs.
+    public var applyEXIFOrientation = false
+    /// Let libjpeg downscale large JPEGs in the DCT domain (by n/8) while decoding, keeping the shorter
+    /// side at least `minimumShorterSide`. Faster on big photos; not bit-identical to Pillow.
+    public var fastDecode = false
+    /// The smallest shorter side the resize needs (see `PreprocessRecipe.minimumDecodedShorterSide`);
+    /// only used with `fastDecode`.
+    public var minimumShorterSide = 256
+
+    public init(pixelLimit: Int = 100_000_000, applyEXIFOrientation: Bool = false,
+                fastDecode: Bool = false, minimumShorterSide: Int = 256) {
+        self.pixelLimit = pixelLimit
+        self.applyEXIFOrientation = applyEXIFOrientation
+        self.fastDecode = fastDecode
+        self.minimumShorterSide = minimumShorterSide
+    }
+}
+
+/// Decodes JPEG (libjpeg-turbo) and PNG (libpng) into 8-bit RGB, choosing the decoder from the
+/// file's bytes. Matches Pillow's `Image.open(path).convert("RGB")`: gray is replicated, CMYK/YCCK
+/// JPEGs are read with Adobe polarity, PNG alpha is dropped (not composited), 16-bit PNG samples keep
+/// their high byte (16-bit gray without alpha is clipped at 255, as Pillow's I;16 -> L does).
+/// Every failure is an `ImageError` naming the file; nothing here prints, traps or leaks.
+public enum ImageDecoder {
+    public static func decode(contentsOf url: URL, options: DecodeOptions = .init(), displayName: String? = nil) throws -> RGBImage {
+        let name = displayName ?? url.path
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            let reason = FileManager.default.fileExists(atPath: url.path) ? "cannot read file" : "file not found"
+            throw ImageError(file: name, reason: reason)
+        }
+        return try decode(data: data, name: name, options: options)
+    }
+
+    public static func decode(data: Data, name: String, options: DecodeOptions = .init()) throws -> RGBImage {
+        guard !data.isEmpty else { throw ImageError(file: name, reason: "empty file (0 bytes)") }
+        guard let format = ImageFormat.detect(data) else {
+            throw ImageError(file: name, reason: "not an image (unrecognised file signature)")
+        }
+        switch format {
+        case .jpeg:
+            var image = try decodeJPEG(data, name: name, options: options)
+            if options.applyEXIFOrientation, let orientation = EXIFOrientation.read(jpeg: data), orientation != 1 {
+                image = EXIFOrientation.apply(orientation, to: image)
+            }
+            return image
+        case .png:
+            return try decodePNG(data, name: name, options: options)
+        default:
+            throw ImageError(file: name, reason: "unsupported format (\(format.rawValue.uppercased()); Probe decodes JPEG and PNG)")
+        }
+    }
+
+    /// The DCT scale numerator n (of n/8) for a `width`x`height` JPEG: the smallest that keeps the
+    /// shorter side's content at least `minimumShorterSide`, or 8 (full size) without `fastDecode`.
+    public static func dctScaleNumerator(width: Int, height: Int, options: DecodeOptions) -> Int {
+        guard options.fastDecode else { return 8 }
+        let shorter = min(width, height)
+        for n in 1..<8 where shorter * n >= options.minimumShorterSide * 8 { return n }
+        return 8
+    }
+
+    static func checkPixelLimit(width: Int, height: Int, name: String, options: DecodeOptions) throws {
+        guard width > 0, height > 0 else { throw ImageError(file: name, reason: "image has no pixels (\(width)x\(height))") }
+        let pixels = width.multipliedReportingOverflow(by: height)
+        if pixels.overflow || pixels.partialValue > options.pixelLimit {
+            throw ImageError(file: name, reason: "image is \(width)x\(height) pixels, over the limit of \(options.pixelLimit) (possible decompression bomb)")
+        }
+    }
+
+    private static func decodeJPEG(_ data: Data, name: String, options: DecodeOptions) throws -> RGBImage {
+        try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> RGBImage in
+            let base = raw.bindMemory(to: UInt8.self).baseAddress!
+            guard let decoder = probe_jpeg_create(base, raw.count) else {
+                throw ImageError(file: name, reason: "out of memory")
+            }
+            defer { probe_jpeg_destroy(decoder) }
+            func failure(_ prefix: String = "cannot decode JPEG") -> ImageError {
+                ImageError(file: name, reason: "\(prefix): \(String(cString: probe_jpeg_message(decoder)))")
+            }
+            var header = probe_jpeg_header()
+            guard probe_jpeg_read_header(decoder, &header) == 0 else { throw failure() }
+            let width = Int(header.width), height = Int(header.height)
+            try checkPixelLimit(width: width, height: height, name: name, options: options)
+            let n = dctScaleNumerator(width: width, height: height, options: options)
+            var outWidth: Int32 = 0, outHeight: Int32 = 0
+            guard probe_jpeg_start(decoder, Int32(n), &outWidth, &outHeight) == 0 else { throw failure() }
+            let count = Int(outWidth) * Int(outHeight) * 3
+            var status: Int32 = 0
+            let pixels = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+                status = probe_jpeg_read_rgb(decoder, buffer.baseAddress!)
+                initialized = status == 0 ? count : 0
+            }
+            guard status == 0 else { throw failure() }
+            return RGBImage(width: Int(outWidth), height: Int(outHeight), pixels: pixels,
+                            sourceWidth: width, sourceHeight: height, decodeScale: Double(n) / 8)
+        }
+    }
+
+    private static func decodePNG(_ data: Data, name: String, options: DecodeOptions) throws -> RGBImage {
+        try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> RGBImage in
+            let base = raw.bindMemory(to: UInt8.self).baseAddress!
+            guard let decoder = probe_png_create(base, raw.count) else {
+                throw ImageError(file: name, reason: "out of memory")
+            }
+            defer { probe_png_destroy(decoder) }
+            func failure() -> ImageError {
+                ImageError(file: name, reason: "cannot decode PNG: \(String(cString: probe_png_message(decoder)))")
+            }
+            var header = probe_png_header()
+            guard probe_png_read_header(decoder, &header) == 0 else { throw failure() }
+            let width = Int(header.width), height = Int(header.height)
+            try checkPixelLimit(width: width, height: height, name: name, options: options)
+            let count = width * height * 3
+            var status: Int32 = 0
+            let pixels = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+                status = probe_png_read_rgb(decoder, buffer.baseAddress!)
+                initialized = status == 0 ? count : 0
+            }
+            guard status == 0 else { throw failure() }
+            return RGBImage(width: width, height: height, pixels: pixels)
+        }
+    }
+}

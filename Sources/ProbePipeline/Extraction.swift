@@ -1,0 +1,217 @@
+import Foundation
+import ProbeBackbones
+import ProbeImages
+import ProbeStore
+import ProbeTensor
+
+/// Everything `probe extract` needs to turn a folder of images into a store of embeddings.
+public struct ExtractionRequest: Sendable {
+    public var model: BackboneKind
+    /// A checkpoint file; nil means the model's official weights from the cache.
+    public var weights: URL?
+    public var data: URL
+    public var out: URL
+    public var batchSize = 32
+    public var recipe: PreprocessRecipe
+    public var pool: Pooling = .avg
+    public var dtype: EmbeddingDType = .float32
+    public var shardRows = 4096
+    public var part: StorePart?
+    public var threads = ProcessInfo.processInfo.activeProcessorCount
+    public var overwrite = false
+    public var decode = DecodeOptions()
+
+    public init(model: BackboneKind, weights: URL?, data: URL, out: URL, recipe: PreprocessRecipe) {
+        self.model = model
+        self.weights = weights
+        self.data = data
+        self.out = out
+        self.recipe = recipe
+    }
+}
+
+/// How far an extraction has got; reported after every batch.
+public struct ExtractionProgress: Sendable {
+    /// Files handled in this run so far (embedded or skipped).
+    public let done: Int
+    /// Files this run has to handle (new or changed ones only).
+    public let total: Int
+    public let skipped: Int
+    public let elapsedSeconds: Double
+    public var imagesPerSecond: Double { elapsedSeconds > 0 ? Double(done) / elapsedSeconds : 0 }
+}
+
+/// What an extraction did, for the final line or `--json`.
+public struct ExtractionSummary: Codable, Sendable {
+    public let model: String
+    public let out: String
+    /// Images listed in the dataset (this part only, with --part).
+    public let images: Int
+    /// Embedded in this run.
+    public let extracted: Int
+    /// Already in the store and unchanged.
+    public let kept: Int
+    /// Rows removed because their file changed or is gone.
+    public let dropped: Int
+    /// Files that could not be used (see errors.jsonl).
+    public let skipped: Int
+    /// Rows in the store now.
+    public let rows: Int
+    public let seconds: Double
+    public let imagesPerSecond: Double
+    public let tookOverStaleLock: Bool
+}
+
+public enum Extraction {
+    /// Scans `request.data`, embeds every new or changed image and writes the store in
+    /// `request.out`, crash-safely (see `StoreWriter`): a rerun continues where a killed
+    /// run stopped.
+    public static func run(_ request: ExtractionRequest,
+                           progress: (ExtractionProgress) -> Void = { _ in }) throws -> ExtractionSummary {
+        let start = Date()
+        guard request.batchSize >= 1 else { throw PipelineError("--batch must be at least 1") }
+        let dataset = try DatasetScanner.scan(request.data)
+        let items = dataset.items.filter { request.part?.contains(path: $0.relativePath) ?? true }
+
+        let weights = try Models.resolveWeights(request.model, explicit: request.weights)
+        let identity = StoreIdentity(
+            model: request.model.rawValue,
+            weightsSHA256: try Models.sha256(of: weights),
+            preprocessing: try JSONValue.encoding(request.recipe),
+            pool: request.pool.rawValue,
+            dtype: request.dtype,
+            dim: request.model.embeddingDim)
+
+        let writer = try StoreWriter(directory: request.out, identity: identity, classes: dataset.classes,
+                                     part: request.part, shardRows: request.shardRows, overwrite: request.overwrite)
+        defer { writer.close() }
+        var files: [DatasetFile] = []
+        files.reserveCapacity(items.count)
+        for item in items { files.append(try DatasetFile(root: dataset.root, path: item.relativePath, label: item.label)) }
+        let plan = try writer.synchronize(with: files)
+
+        var skipped = 0
+        // Files the scanner already refused (not an image, unsupported format) go to errors.jsonl too.
+        for refused in dataset.skipped where request.part?.contains(path: refused.relativePath) ?? true {
+            let file = (try? DatasetFile(root: dataset.root, path: refused.relativePath, label: -1))
+                ?? DatasetFile(path: refused.relativePath, label: -1, size: 0, mtimeNanoseconds: 0)
+            try writer.recordSkipped(file.skipped(reason: refused.reason))
+            skipped += 1
+        }
+
+        var done = 0
+        if !plan.toExtract.isEmpty {
+            setComputeThreads(request.threads)
+            let backbone = try Models.loadBackbone(request.model, weights: weights)
+            let loader = BatchLoader(root: dataset.root, recipe: request.recipe, decode: request.decode,
+                                     capacity: request.batchSize, threads: request.threads)
+            var batchStart = 0
+            while batchStart < plan.toExtract.count {
+                let batch = Array(plan.toExtract[batchStart..<min(batchStart + request.batchSize, plan.toExtract.count)])
+                let loaded = loader.load(batch)
+                if !loaded.entries.isEmpty {
+                    let embeddings = try loader.pixels.withUnsafeBufferPointer { pixels in
+                        try backbone.embed(batch: UnsafeBufferPointer(rebasing: pixels[0..<(loaded.entries.count * loader.imageFloats)]),
+                                           count: loaded.entries.count, height: request.recipe.imageSize,
+                                           width: request.recipe.imageSize, pool: request.pool)
+                    }
+                    try writer.append(embeddings: embeddings, entries: loaded.entries)
+                }
+                for failure in loaded.failures { try writer.recordSkipped(failure) }
+                skipped += loaded.failures.count
+                done += batch.count
+                batchStart += batch.count
+                progress(ExtractionProgress(done: done, total: plan.toExtract.count, skipped: skipped,
+                                            elapsedSeconds: Date().timeIntervalSince(start)))
+            }
+        }
+        let manifest = try writer.finish()
+        let seconds = Date().timeIntervalSince(start)
+        return ExtractionSummary(
+            model: request.model.rawValue, out: request.out.path, images: items.count,
+            extracted: done - (skipped - dataset.skipped.count), kept: plan.keptRows, dropped: plan.dropPaths.count,
+            skipped: skipped, rows: manifest.totals.rows, seconds: seconds,
+            imagesPerSecond: seconds > 0 ? Double(done) / seconds : 0,
+            tookOverStaleLock: writer.tookOverStaleLock != nil)
+    }
+}
+
+/// Reads, hashes, decodes and preprocesses one batch of files in parallel into a reused
+/// NCHW buffer; files that fail become `SkippedFile`s and leave no gap in the batch.
+final class BatchLoader {
+    let root: URL
+    let recipe: PreprocessRecipe
+    let decode: DecodeOptions
+    let threads: Int
+    let imageFloats: Int
+    private(set) var pixels: [Float]
+
+    struct Loaded {
+        var entries: [IndexEntry]
+        var failures: [ProbeStore.SkippedFile]
+    }
+
+    init(root: URL, recipe: PreprocessRecipe, decode: DecodeOptions, capacity: Int, threads: Int) {
+        self.root = root
+        self.recipe = recipe
+        self.decode = decode
+        self.threads = max(1, threads)
+        self.imageFloats = 3 * recipe.imageSize * recipe.imageSize
+        self.pixels = [Float](repeating: 0, count: capacity * imageFloats)
+    }
+
+    func load(_ files: [DatasetFile]) -> Loaded {
+        // Each file is worked on by one thread into its own slot; slots are then
+        // compacted so that successful images are contiguous and in dataset order.
+        var outcomes = [Result<String, ImageError>?](repeating: nil, count: files.count)
+        let imageFloats = self.imageFloats
+        pixels.withUnsafeMutableBufferPointer { buffer in
+            let base = buffer.baseAddress!
+            outcomes.withUnsafeMutableBufferPointer { results in
+                let resultsBase = results.baseAddress!
+                DispatchQueue.concurrentPerform(iterations: min(threads, files.count)) { worker in
+                    var i = worker
+                    while i < files.count {
+                        let file = files[i]
+                        let url = root.appendingPathComponent(file.path)
+                        do {
+                            let data = try Data(contentsOf: url)
+                            let image = try ImageDecoder.decode(data: data, name: file.path, options: decode)
+                            Preprocessor.run(image, recipe: recipe,
+                                             into: UnsafeMutableBufferPointer(start: base + i * imageFloats, count: imageFloats))
+                            resultsBase[i] = .success(sha256Hex(of: data))
+                        } catch let error as ImageError {
+                            resultsBase[i] = .failure(error)
+                        } catch {
+                            resultsBase[i] = .failure(ImageError(file: file.path, reason: "cannot read (\(error.localizedDescription))"))
+                        }
+                        i += threads
+                    }
+                }
+            }
+        }
+        var loaded = Loaded(entries: [], failures: [])
+        var next = 0
+        for (i, outcome) in outcomes.enumerated() {
+            switch outcome! {
+            case .success(let hash):
+                if next != i {
+                    let from = i * imageFloats, to = next * imageFloats
+                    for k in 0..<imageFloats { pixels[to + k] = pixels[from + k] }
+                }
+                loaded.entries.append(files[i].indexEntry(sha256: hash))
+                next += 1
+            case .failure(let error):
+                loaded.failures.append(files[i].skipped(reason: error.reason))
+            }
+        }
+        return loaded
+    }
+}
+
+extension JSONValue {
+    /// Any Codable value as a JSONValue, for the store's opaque preprocessing record.
+    static func encoding<T: Encodable>(_ value: T) throws -> JSONValue {
+        try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(value))
+    }
+}

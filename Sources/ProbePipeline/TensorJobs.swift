@@ -1,0 +1,69 @@
+import Foundation
+import ProbeBackbones
+import ProbeImages
+import ProbeTensor
+
+/// Jobs on raw tensors and single images: the parity hook `embed-tensor` and the
+/// weights sanity check `imagenet-top5`.
+public enum TensorJobs {
+    /// Runs the backbone on an already-preprocessed float32 NCHW batch from `.npy` and
+    /// writes the pooled embeddings [N, D] as `.npy`. Returns the output shape.
+    @discardableResult
+    public static func embedTensor(input: URL, output: URL, model: BackboneKind, weights: URL?, pool: Pooling,
+                                   batchSize: Int = 32, threads: Int) throws -> [Int] {
+        let array = try NPYArray.read(contentsOf: input)
+        guard array.shape.count == 4, array.shape[1] == 3 else {
+            throw PipelineError("\(input.path): expected a float NCHW batch [N, 3, H, W], found shape \(array.shape)")
+        }
+        let (n, h, w) = (array.shape[0], array.shape[2], array.shape[3])
+        guard h >= 32, w >= 32 else { throw PipelineError("\(input.path): images must be at least 32x32, found \(h)x\(w)") }
+        let values = array.floats()
+        guard values.allSatisfy(\.isFinite) else { throw PipelineError("\(input.path): the tensor holds NaN or infinite values") }
+        setComputeThreads(threads)
+        let backbone = try Models.loadBackbone(model, weights: try Models.resolveWeights(model, explicit: weights))
+        var out: [Float] = []
+        out.reserveCapacity(n * backbone.embeddingDim)
+        let perImage = 3 * h * w
+        var start = 0
+        while start < n {
+            let count = min(batchSize, n - start)
+            let part = try values.withUnsafeBufferPointer { all in
+                try backbone.embed(batch: UnsafeBufferPointer(rebasing: all[(start * perImage)..<((start + count) * perImage)]),
+                                   count: count, height: h, width: w, pool: pool)
+            }
+            out += part
+            start += count
+        }
+        let shape = [n, backbone.embeddingDim]
+        try NPYArray(float32: out, shape: shape).write(to: output)
+        return shape
+    }
+
+    public struct TopClass: Sendable {
+        public let index: Int
+        public let name: String
+        public let probability: Double
+    }
+
+    /// The 5 most likely ImageNet classes of each image, with the model's own 1000-way head.
+    public static func imagenetTop5(images: [URL], model: BackboneKind, weights: URL?, threads: Int) throws -> [(URL, [TopClass])] {
+        setComputeThreads(threads)
+        let backbone = try Models.loadBackbone(model, weights: try Models.resolveWeights(model, explicit: weights))
+        let recipe = PreprocessRecipe.imagenet()
+        var results: [(URL, [TopClass])] = []
+        for url in images {
+            let image = try ImageDecoder.decode(contentsOf: url)
+            let input = Preprocessor.run(image, recipe: recipe)
+            let logits = try input.withUnsafeBufferPointer {
+                try backbone.imagenetLogits(batch: $0, count: 1, height: recipe.imageSize, width: recipe.imageSize)
+            }
+            // Softmax in float64: the top probabilities are what a user reads.
+            let maxLogit = Double(logits.max() ?? 0)
+            let exps = logits.map { exp(Double($0) - maxLogit) }
+            let total = exps.reduce(0, +)
+            let order = exps.indices.sorted { exps[$0] > exps[$1] }.prefix(5)
+            results.append((url, order.map { TopClass(index: $0, name: imageNetClassNames[$0], probability: exps[$0] / total) }))
+        }
+        return results
+    }
+}

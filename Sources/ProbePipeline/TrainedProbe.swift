@@ -1,0 +1,153 @@
+import Foundation
+import ProbeClassifiers
+import ProbeTensor
+
+/// The classifiers `probe fit-*` and `probe cv` train.
+public enum ClassifierKind: String, Codable, CaseIterable, Sendable {
+    case logreg, svm, knn
+
+    /// Logistic regression and the SVM are scale-sensitive; k-NN on CNN features is
+    /// compared as is, as scikit-learn's KNeighborsClassifier() would be used.
+    public var standardizesByDefault: Bool { self != .knn }
+}
+
+/// Hyper-parameters of one fit, as given on the command line.
+public struct ProbeSettings: Codable, Sendable, Equatable {
+    public var kind: ClassifierKind
+    /// nil means `--C auto`: a log-grid search on a validation split of the training rows.
+    public var c: Double? = 1
+    public var classWeight: ClassWeight = .none
+    public var maxIterations: Int?
+    public var standardize: Bool
+    public var pcaComponents: Int?
+    public var whiten = false
+    public var k = 5
+    public var metric: NeighborMetric = .euclidean
+    public var neighborWeights: NeighborWeights = .uniform
+    public var seed: UInt64 = 0
+
+    public init(kind: ClassifierKind) {
+        self.kind = kind
+        self.standardize = kind.standardizesByDefault
+    }
+
+    /// The settings as strings, for prediction files and reports.
+    public var summary: [String: String] {
+        var s: [String: String] = ["standardize": String(standardize), "seed": String(seed)]
+        if let pcaComponents { s["pca"] = "\(pcaComponents)\(whiten ? " whitened" : "")" }
+        switch kind {
+        case .logreg, .svm:
+            s["C"] = c.map { "\($0)" } ?? "auto"
+            if kind == .logreg { s["class_weight"] = classWeight.rawValue }
+            if let maxIterations { s["max_iter"] = String(maxIterations) }
+        case .knn:
+            s["k"] = String(k)
+            s["metric"] = metric.rawValue
+            s["weights"] = neighborWeights.rawValue
+        }
+        return s
+    }
+}
+
+/// A fitted classifier with the feature transforms it was trained behind
+/// (standardisation, then optional PCA), mapping embeddings to class indices of the store.
+public struct TrainedProbe: Sendable {
+    public enum Model: Sendable {
+        case logreg(LogisticRegressionModel)
+        case svm(LinearSVCModel)
+        case knn(KNeighborsModel<Matrix>)
+    }
+
+    public let settings: ProbeSettings
+    public let scaler: StandardScalerModel?
+    public let pca: PCAModel?
+    public let model: Model
+    /// The C chosen by `--C auto`, with the validation curve it was chosen from.
+    public let cCurve: [(c: Double, validationAccuracy: Double)]
+    public let chosenC: Double?
+
+    /// Human-readable convergence warning, if the solver stopped at its iteration limit.
+    public var warning: String? {
+        switch model {
+        case .logreg(let m): return m.warning
+        case .svm(let m): return m.warning
+        case .knn: return nil
+        }
+    }
+
+    /// Fits on `x` [n, d] with labels `y` (class indices).
+    public static func fit(x: Matrix, y: [Int], settings: ProbeSettings) throws -> TrainedProbe {
+        var features = x
+        var scaler: StandardScalerModel?
+        var pca: PCAModel?
+        if settings.standardize {
+            let fitted = try StandardScaler().fit(features)
+            features = try fitted.transform(features)
+            scaler = fitted
+        }
+        if let components = settings.pcaComponents {
+            let fitted = try PCA(components: components, whiten: settings.whiten).fit(features)
+            features = try fitted.transform(features)
+            pca = fitted
+        }
+        var curve: [(c: Double, validationAccuracy: Double)] = []
+        var chosen: Double?
+        let model: Model
+        switch settings.kind {
+        case .logreg:
+            let make = { (c: Double) in
+                LogisticRegression(c: c, maxIterations: settings.maxIterations ?? 1000, classWeight: settings.classWeight)
+            }
+            if let c = settings.c {
+                model = .logreg(try make(c).fit(x: features, y: y))
+            } else {
+                let search = try CSearch(seed: settings.seed).run(x: features, y: y) { c, xs, ys in try make(c).fit(x: xs, y: ys) }
+                (curve, chosen) = (search.curve, search.bestC)
+                model = .logreg(search.model)
+            }
+        case .svm:
+            let make = { (c: Double) in LinearSVC(c: c, maxIterations: settings.maxIterations ?? 1000, seed: settings.seed) }
+            if let c = settings.c {
+                model = .svm(try make(c).fit(x: features, y: y))
+            } else {
+                let search = try CSearch(seed: settings.seed).run(x: features, y: y) { c, xs, ys in try make(c).fit(x: xs, y: ys) }
+                (curve, chosen) = (search.curve, search.bestC)
+                model = .svm(search.model)
+            }
+        case .knn:
+            model = .knn(try KNeighbors(k: settings.k, metric: settings.metric, weights: settings.neighborWeights).fit(x: features, y: y))
+        }
+        return TrainedProbe(settings: settings, scaler: scaler, pca: pca, model: model, cCurve: curve, chosenC: chosen)
+    }
+
+    /// The embeddings as the model sees them (after standardisation and PCA).
+    public func transform(_ x: Matrix) throws -> Matrix {
+        var features = x
+        if let scaler { features = try scaler.transform(features) }
+        if let pca { features = try pca.transform(features) }
+        return features
+    }
+
+    /// Predicted class indices and, where the model has them, probabilities [n][classes of the store].
+    public func predict(_ x: Matrix, classCount: Int) throws -> (labels: [Int], probabilities: [[Double]]?) {
+        let features = try transform(x)
+        switch model {
+        case .logreg(let m):
+            return (try m.predict(features), expand(try m.predictProbabilities(features), modelClasses: m.classes, classCount: classCount))
+        case .svm(let m):
+            return (try m.predict(features), nil)
+        case .knn(let m):
+            return (try m.predict(features), expand(try m.predictProbabilities(features), modelClasses: m.classes, classCount: classCount))
+        }
+    }
+
+    /// Spreads per-model-class probabilities over all classes of the store (a class absent
+    /// from training gets probability 0).
+    private func expand(_ p: Matrix, modelClasses: [Int], classCount: Int) -> [[Double]] {
+        (0..<p.rows).map { r in
+            var row = [Double](repeating: 0, count: classCount)
+            for (j, cls) in modelClasses.enumerated() where cls < classCount { row[cls] = Double(p[r, j]) }
+            return row
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import Dispatch
+import Foundation
+import COpenBLAS
+
+/// How many threads Probe's compute may use: OpenBLAS's pool and the engine's own parallel loops.
+///
+/// The inference engine does its own splitting (images, output rows, GEMM row blocks) and calls
+/// `cblas_sgemm` from each of its threads with OpenBLAS itself held at one thread for the duration
+/// (see `withSingleThreadedBLAS`), so the two never oversubscribe the cores.
+public enum ComputeThreads {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var current = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    /// The cap (≥ 1). Defaults to the number of active processors.
+    public static var count: Int {
+        lock.lock(); defer { lock.unlock() }
+        return current
+    }
+
+    /// Caps both OpenBLAS's threads and the engine's parallel loops at `n` (values below 1 mean 1).
+    public static func set(_ n: Int) {
+        let capped = max(1, n)
+        lock.lock()
+        current = capped
+        lock.unlock()
+        openblas_set_num_threads(Int32(capped))
+    }
+}
+
+/// Runs `body(slot)` for `slot` in `0..<threads`, concurrently when `threads > 1`.
+///
+/// Each slot is one thread's share of the work; callers give every slot its own scratch memory.
+@inline(__always)
+public func parallelFor(threads: Int, _ body: (Int) -> Void) {
+    if threads <= 1 {
+        body(0)
+    } else {
+        DispatchQueue.concurrentPerform(iterations: threads, execute: body)
+    }
+}
+
+/// The half-open range of `0..<count` that slot `slot` of `parts` takes (contiguous, sizes differ by ≤ 1).
+@inline(__always)
+public func sliceRange(_ count: Int, part slot: Int, of parts: Int) -> Range<Int> {
+    let base = count / parts, extra = count % parts
+    let start = slot * base + min(slot, extra)
+    return start..<(start + base + (slot < extra ? 1 : 0))
+}
+
+private let blasLock = NSLock()
+nonisolated(unsafe) private var blasSingleThreadUsers = 0
+nonisolated(unsafe) private var blasSavedThreads: Int32 = 1
+
+/// Runs `body` with OpenBLAS at one thread, so the engine's own threads can each call sgemm
+/// without OpenBLAS spawning its pool under them; restores the previous setting afterwards.
+public func withSingleThreadedBLAS<T>(_ body: () throws -> T) rethrows -> T {
+    blasLock.lock()
+    if blasSingleThreadUsers == 0 {
+        blasSavedThreads = openblas_get_num_threads()
+        openblas_set_num_threads(1)
+    }
+    blasSingleThreadUsers += 1
+    blasLock.unlock()
+    defer {
+        blasLock.lock()
+        blasSingleThreadUsers -= 1
+        if blasSingleThreadUsers == 0 { openblas_set_num_threads(blasSavedThreads) }
+        blasLock.unlock()
+    }
+    return try body()
+}

@@ -1,0 +1,24 @@
+import ArgumentParser
+import Foundation
+import ProbePipeline
+
+struct EmbedTensorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "embed-tensor",
+        abstract: "Embed an already-preprocessed float32 NCHW batch (.npy) and write [N, D] embeddings (.npy).",
+        discussion: "The hook for checking Probe's networks against other frameworks on identical input.")
+
+    @OptionGroup var model: ModelOptions
+    @Option(help: "Global pooling of the last feature map.") var pool: PoolingChoice = .avg
+    @Option(help: "Images per forward pass.") var batch = 32
+    @OptionGroup var threads: ThreadOptions
+    @Argument(help: "Input .npy, float32 [N, 3, H, W].") var input: String
+    @Argument(help: "Output .npy, float32 [N, D].") var output: String
+
+    func run() throws {
+        let shape = try TensorJobs.embedTensor(input: URL(fileURLWithPath: input), output: URL(fileURLWithPath: output),
+                                               model: model.model.kind, weights: model.weightsURL, pool: pool.pooling,
+                                               batchSize: max(1, batch), threads: threads.resolved)
+        print("\(output): \(shape[0]) x \(shape[1]) embeddings")
+    }
+}

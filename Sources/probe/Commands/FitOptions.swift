@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import ProbeClassifiers
+import ProbePipeline
+
+/// Options every fit command shares: the data, the evaluation split, the transforms, the output.
+struct FitOptions: ParsableArguments {
+    @Argument(help: "The embedding store to train on (made by `probe extract`).") var features: String
+    @Option(help: "Evaluate on this store instead of a hold-out split.") var val: String?
+    @Option(help: "Fraction of each class held out for evaluation when there is no --val (0 trains on all).") var valSplit = 0.2
+    @Option(help: "Seed of the split and of any randomised solver.") var seed: UInt64 = 0
+    @Flag(help: "Do not standardise features (mean 0, variance 1, fitted on the training rows).") var noStandardize = false
+    @Flag(help: "Standardise features (the default for logreg and svm).") var standardize = false
+    @Option(help: "Project onto the first D principal components (fitted on the training rows).") var pca: Int?
+    @Flag(help: "With --pca, scale components to unit variance.") var whiten = false
+    @Option(help: "The classifier file to write (default FEATS/models/<kind>.json).") var out: String?
+
+    func validate() throws {
+        if val != nil && valSplit != 0.2 { throw ValidationError("give --val or --val-split, not both") }
+        if !(0..<1).contains(valSplit) { throw ValidationError("--val-split must be in [0, 1)") }
+        if let pca, pca < 1 { throw ValidationError("--pca must be at least 1") }
+        if whiten && pca == nil { throw ValidationError("--whiten goes with --pca") }
+        if standardize && noStandardize { throw ValidationError("give --standardize or --no-standardize, not both") }
+    }
+
+    func settings(_ kind: ClassifierKind) -> ProbeSettings {
+        var s = ProbeSettings(kind: kind)
+        if noStandardize { s.standardize = false }
+        if standardize { s.standardize = true }
+        s.pcaComponents = pca
+        s.whiten = whiten
+        s.seed = seed
+        return s
+    }
+
+    func request(_ settings: ProbeSettings) -> FitRequest {
+        var r = FitRequest(features: URL(fileURLWithPath: features), settings: settings)
+        r.validation = val.map { URL(fileURLWithPath: $0) }
+        r.validationSplit = val == nil ? valSplit : 0
+        r.out = out.map { URL(fileURLWithPath: $0) }
+        return r
+    }
+}
+
+/// `--C 1.0` or `--C auto`.
+enum CChoice: ExpressibleByArgument, Equatable {
+    case value(Double)
+    case auto
+
+    init?(argument: String) {
+        if argument == "auto" { self = .auto; return }
+        guard let v = Double(argument), v > 0, v.isFinite else { return nil }
+        self = .value(v)
+    }
+
+    var c: Double? { if case .value(let v) = self { return v } else { return nil } }
+    static var defaultValueDescription: String { "1.0" }
+}
+
+extension ClassWeight: ExpressibleByArgument {}
+extension NeighborMetric: ExpressibleByArgument {}
+extension NeighborWeights: ExpressibleByArgument {}
+
+/// Prints what a fit did: where it wrote, the C curve of --C auto, and the hold-out report.
+func printFitOutcome(_ outcome: FitOutcome, digits: Int = 2) {
+    print("classifier: \(outcome.classifierFile.path)")
+    print("trained on \(outcome.trainRows) rows; evaluated on \(outcome.validationRows)")
+    if let chosen = outcome.probe.chosenC {
+        print("C search (validation accuracy):")
+        for point in outcome.probe.cCurve {
+            print(String(format: "  C=%-8g %.4f%@", point.c, point.validationAccuracy, point.c == chosen ? "  <- chosen" : ""))
+        }
+    }
+    if let warning = outcome.probe.warning { note("warning: \(warning)") }
+    if let evaluation = outcome.evaluation {
+        print("")
+        print(evaluation.text(digits: digits, includeConfusionMatrix: false), terminator: "")
+    }
+    if let predictions = outcome.predictionsFile { print("predictions: \(predictions.path)  (see `probe report --confusion`)") }
+}

@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import ProbeBackbones
+import ProbeFetch
+
+/// `probe models list|fetch`: the backbones Probe knows and their official weights.
+struct ModelsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "models",
+        abstract: "List the backbones and fetch their official ImageNet weights.",
+        subcommands: [List.self, Fetch.self],
+        defaultSubcommand: List.self
+    )
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show each model, its embedding size, whether its weights are cached, and where they come from.")
+
+        func run() {
+            let rows = ModelRegistry.models.map { model in
+                [model.name, String(model.embeddingDimension),
+                 ModelRegistry.cachedWeights(model.name) == nil ? "not cached" : "cached",
+                 model.source.description]
+            }
+            let header = ["name", "dim", "weights", "source"]
+            let widths = (0..<3).map { column in ([header] + rows).map { $0[column].count }.max()! }
+            for row in [header] + rows {
+                let padded = (0..<3).map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
+                print((padded + [row[3]]).joined(separator: "  "))
+            }
+            print("cache: \(ProbeCache.default.models.path)")
+        }
+    }
+
+    struct Fetch: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Download a model's official weights, check their sha256, and keep them in the cache.")
+
+        @Argument(help: ArgumentHelp("The model: \(ModelRegistry.names.joined(separator: ", ")).", valueName: "name"))
+        var name: String
+
+        @Option(name: .customLong("weights-dir"), help: ArgumentHelp("Put the weights in this folder instead of the cache.", valueName: "dir"))
+        var weightsDirectory: String?
+
+        func validate() throws {
+            guard ModelRegistry.names.contains(name) else {
+                throw ValidationError("unknown model '\(name)': choose one of \(ModelRegistry.names.joined(separator: ", "))")
+            }
+        }
+
+        func run() throws {
+            let model = try ModelRegistry.info(name)
+            print("fetching \(model.name) weights from \(model.source)")
+            let file = try ModelRegistry.fetch(name, into: weightsDirectory.map { URL(fileURLWithPath: $0) },
+                                               downloader: Downloader(onProgress: ProgressLine().report))
+            print("\(model.name): \(file.path) (sha256 verified)")
+        }
+    }
+}
+
+/// Prints download progress to stderr at every 10 % (stdout stays for results).
+private final class ProgressLine: @unchecked Sendable {
+    private var lastTenth = -1
+    private let lock = NSLock()
+
+    func report(_ received: Int64, _ total: Int64?) {
+        guard let total, total > 0 else { return }
+        let tenth = Int(received * 10 / total)
+        lock.lock(); defer { lock.unlock() }
+        guard tenth != lastTenth else { return }
+        lastTenth = tenth
+        FileHandle.standardError.write(Data(String(format: "  %3d%%  %.1f of %.1f MB\n", tenth * 10, Double(received) / 1e6, Double(total) / 1e6).utf8))
+    }
+}

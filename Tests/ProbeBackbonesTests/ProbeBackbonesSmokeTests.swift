@@ -1,8 +1,0 @@
-import XCTest
-import ProbeBackbones
-
-final class ProbeBackbonesSmokeTests: XCTestCase {
-    func testModuleLinks() {
-        XCTAssertEqual(ProbeBackbonesModule.name, "ProbeBackbones")
-    }
-}

@@ -1,0 +1,109 @@
+import Foundation
+import ProbeImages
+import XCTest
+
+/// Scanning rules, on folder trees built in a temporary directory.
+final class DatasetScannerTests: XCTestCase {
+    private var root: URL!
+
+    override func setUpWithError() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("probe-scan-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: root)
+    }
+
+    private func touch(_ relative: String) throws {
+        let url = root.appendingPathComponent(relative)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data([0xFF, 0xD8, 0xFF]).write(to: url)
+    }
+
+    func testClassesAreSortedByBytesAndLabelledByPosition() throws {
+        // Byte order puts upper case before lower case and "b" before "ä" (0xC3 0xA4).
+        for name in ["dog", "Zebra", "cat", "älg", "bird"] { try touch("\(name)/x.jpg") }
+        let dataset = try DatasetScanner.scan(root)
+        XCTAssertEqual(dataset.classes, ["Zebra", "bird", "cat", "dog", "älg"])
+        XCTAssertEqual(dataset.items.map(\.label), [0, 1, 2, 3, 4])
+        XCTAssertEqual(dataset.items.map(\.relativePath), ["Zebra/x.jpg", "bird/x.jpg", "cat/x.jpg", "dog/x.jpg", "älg/x.jpg"])
+    }
+
+    func testFilesAreFoundRecursivelyInSortedRelativePathOrder() throws {
+        for path in ["c/b.jpg", "c/a/z.JPG", "c/a.png", "c/B.jpeg", "c/sub/deeper/d.jpg"] { try touch(path) }
+        let dataset = try DatasetScanner.scan(root)
+        XCTAssertEqual(dataset.items.map(\.relativePath), ["c/B.jpeg", "c/a.png", "c/a/z.JPG", "c/b.jpg", "c/sub/deeper/d.jpg"])
+        XCTAssertTrue(dataset.items.allSatisfy { $0.label == 0 })
+        XCTAssertEqual(dataset.items[0].url.path, root.appendingPathComponent("c/B.jpeg").standardizedFileURL.path)
+    }
+
+    func testHiddenFilesAndFoldersAreIgnoredSilently() throws {
+        for path in ["a/.DS_Store", "a/.hidden.jpg", "a/.git/x.jpg", "a/ok.jpg", ".secret/y.jpg"] { try touch(path) }
+        let dataset = try DatasetScanner.scan(root)
+        XCTAssertEqual(dataset.classes, ["a"])
+        XCTAssertEqual(dataset.items.map(\.relativePath), ["a/ok.jpg"])
+        XCTAssertEqual(dataset.skipped, [])
+    }
+
+    func testOtherExtensionsAreSkippedWithAReasonAndRootFilesIgnored() throws {
+        for path in ["a/ok.jpg", "a/anim.gif", "a/notes", "README.md"] { try touch(path) }
+        let dataset = try DatasetScanner.scan(root)
+        XCTAssertEqual(dataset.items.map(\.relativePath), ["a/ok.jpg"])
+        XCTAssertEqual(dataset.skipped.map(\.relativePath), ["a/anim.gif", "a/notes"])
+        XCTAssertTrue(dataset.skipped[0].reason.contains(".gif"), dataset.skipped[0].reason)
+    }
+
+    func testEmptyClassGivesAWarningAndKeepsItsIndex() throws {
+        try touch("a/x.jpg")
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("b"), withIntermediateDirectories: true)
+        try touch("c/x.jpg")
+        let dataset = try DatasetScanner.scan(root)
+        XCTAssertEqual(dataset.classes, ["a", "b", "c"])
+        XCTAssertEqual(dataset.countsPerClass, [1, 0, 1])
+        XCTAssertEqual(dataset.warnings, ["class 'b' has no images"])
+    }
+
+    func testSymlinkLoopIsReportedNotFollowed() throws {
+        try touch("a/x.jpg")
+        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("a/loop").path,
+                                                   withDestinationPath: root.appendingPathComponent("a").path)
+        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("a/self").path, withDestinationPath: "self")
+        let dataset = try DatasetScanner.scan(root)
+        XCTAssertEqual(dataset.items.map(\.relativePath), ["a/x.jpg"])
+        XCTAssertEqual(dataset.skipped.map(\.relativePath), ["a/loop", "a/self"])
+        XCTAssertTrue(dataset.skipped.allSatisfy { $0.reason.contains("loop") }, "\(dataset.skipped)")
+    }
+
+    func testSymlinkedClassFolderIsFollowed() throws {
+        try touch("elsewhere/x.jpg")
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("data"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("data/linked").path,
+                                                   withDestinationPath: root.appendingPathComponent("elsewhere").path)
+        let dataset = try DatasetScanner.scan(root.appendingPathComponent("data"))
+        XCTAssertEqual(dataset.items.map(\.relativePath), ["linked/x.jpg"])
+    }
+
+    func testMissingRootIsAClearError() {
+        let missing = root.appendingPathComponent("nope")
+        XCTAssertThrowsError(try DatasetScanner.scan(missing)) { error in
+            XCTAssertEqual("\(error)", "\(missing.path): dataset folder not found")
+        }
+    }
+
+    func testRootWithoutClassFoldersIsAClearError() throws {
+        try Data("x".utf8).write(to: root.appendingPathComponent("file.jpg"))
+        XCTAssertThrowsError(try DatasetScanner.scan(root)) { error in
+            XCTAssertTrue("\(error)".hasPrefix("\(root.standardizedFileURL.path): no class folders"), "\(error)")
+        }
+    }
+
+    func testScanningTwiceGivesTheSameOrder() throws {
+        for i in (0..<50).shuffled() { try touch("k\(i % 3)/img\(i).jpg") }
+        let first = try DatasetScanner.scan(root), second = try DatasetScanner.scan(root)
+        XCTAssertEqual(first.items, second.items)
+        XCTAssertEqual(first.items.map(\.relativePath), first.items.map(\.relativePath).sorted {
+            $0.utf8.lexicographicallyPrecedes($1.utf8)
+        })
+    }
+}

@@ -1,8 +1,0 @@
-import XCTest
-import ProbeMetrics
-
-final class ProbeMetricsSmokeTests: XCTestCase {
-    func testModuleLinks() {
-        XCTAssertEqual(ProbeMetricsModule.name, "ProbeMetrics")
-    }
-}

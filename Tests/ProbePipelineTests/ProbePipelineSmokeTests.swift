@@ -1,8 +1,0 @@
-import XCTest
-import ProbePipeline
-
-final class ProbePipelineSmokeTests: XCTestCase {
-    func testModuleLinks() {
-        XCTAssertEqual(ProbePipelineModule.name, "ProbePipeline")
-    }
-}

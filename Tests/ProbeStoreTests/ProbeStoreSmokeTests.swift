@@ -1,8 +1,0 @@
-import XCTest
-import ProbeStore
-
-final class ProbeStoreSmokeTests: XCTestCase {
-    func testModuleLinks() {
-        XCTAssertEqual(ProbeStoreModule.name, "ProbeStore")
-    }
-}
