@@ -14,9 +14,18 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def run(cmd):
-    out = subprocess.run(cmd, cwd=HERE, check=True, capture_output=True, text=True).stdout
-    return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+def run(cmd, raw_log):
+    """Runs one side, echoing its JSON lines to raw_log as they come (a long run that is stopped
+    part-way still leaves its measurements), and returns the parsed rows."""
+    rows = []
+    with subprocess.Popen(cmd, cwd=HERE, stdout=subprocess.PIPE, text=True) as proc:
+        for line in proc.stdout:
+            if line.startswith("{"):
+                rows.append(json.loads(line))
+                print(line.rstrip(), file=raw_log, flush=True)
+    if proc.returncode != 0:
+        print(f"warning: {cmd[0]} exited with {proc.returncode}", file=sys.stderr)
+    return rows
 
 
 def main():
@@ -26,13 +35,14 @@ def main():
     ap.add_argument("--knn-queries", default="2000")
     ap.add_argument("--estimators", default="logreg,svm,knn")
     ap.add_argument("--no-build", action="store_true")
+    ap.add_argument("--probe-only", action="store_true", help="time Probe alone (e.g. while the reference is too slow to wait for)")
     args = ap.parse_args()
     common = ["--configs", args.configs, "--max-iter", args.max_iter, "--knn-queries", args.knn_queries, "--estimators", args.estimators]
     if not args.no_build:
         subprocess.run(["swift", "build", "-c", "release", "--product", "bench-classifiers"], cwd=HERE, check=True,
                        stdout=subprocess.DEVNULL)
-    probe = run([os.path.join(HERE, ".build", "release", "bench-classifiers")] + common)
-    sklearn = run([sys.executable, os.path.join(HERE, "classifiers_reference.py")] + common)
+    probe = run([os.path.join(HERE, ".build", "release", "bench-classifiers")] + common, sys.stderr)
+    sklearn = run([sys.executable, os.path.join(HERE, "classifiers_reference.py")] + common, sys.stderr) if not args.probe_only else []
     ref = {(r["config"], r["estimator"]): r for r in sklearn}
     header = f"{'config':<7} {'estimator':<10} {'probe fit':>10} {'sk fit':>10} {'fit x':>6} {'probe pred':>10} {'sk pred':>10} {'pred x':>6} {'acc probe/sk':>13}  objective probe/sk"
     print(header)
@@ -51,8 +61,6 @@ def main():
             continue
         key = "predict_cpu_s" if p["estimator"] == "knn" else "fit_cpu_s"
         print(f"{p['config']:<7} {p['estimator']:<10} {key:<14} probe {p[key]:>9.3f}  sklearn {s[key]:>9.3f}  ratio {s[key] / max(p[key], 1e-9):>6.2f}")
-    for row in probe + sklearn:
-        print(json.dumps(row, sort_keys=True), file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -53,7 +53,7 @@ public struct LinearSVC: Sendable {
         let n = x.rows, d = x.cols
         if solver == .primal || (solver == .auto && n >= d) {
             let r = fitSquaredHingePrimal(x: x, targets: targets, classCount: classes.count, c: c, tolerance: tolerance, maxIterations: maxIterations)
-            return LinearSVCModel(classes: classes, coefficients: Matrix(rows: problems, cols: d, values: r.weights.map(Float.init)),
+            return try LinearSVCModel(classes: classes, coefficients: Matrix(rows: problems, cols: d, values: r.weights.map(Float.init)),
                                   intercepts: r.intercepts.map(Float.init), iterations: [r.iterations], warning: r.warning)
         }
         // ‖x̃_i‖² + D_ii, the diagonal of Q + D.
@@ -84,7 +84,7 @@ public struct LinearSVC: Sendable {
                 warnings.append("class \(classes[problems == 1 ? 1 : k]) did not converge in \(maxIterations) passes")
             }
         }
-        return LinearSVCModel(classes: classes, coefficients: Matrix(rows: problems, cols: d, values: w), intercepts: b,
+        return try LinearSVCModel(classes: classes, coefficients: Matrix(rows: problems, cols: d, values: w), intercepts: b,
                               iterations: iterations,
                               warning: warnings.isEmpty ? nil : "linear SVM: " + warnings.joined(separator: "; ") + "; raise the iteration limit")
     }
@@ -173,8 +173,12 @@ public struct LinearSVCModel: Classifier, Sendable {
     /// Which problems stopped at the iteration limit (nil when all converged).
     public let warning: String?
 
-    public init(classes: [Int], coefficients: Matrix, intercepts: [Float], iterations: [Int] = [], warning: String? = nil) {
-        precondition(coefficients.rows == intercepts.count)
+    /// Rebuilds a model (e.g. read from a file); throws when the shapes do not fit together.
+    public init(classes: [Int], coefficients: Matrix, intercepts: [Float], iterations: [Int] = [], warning: String? = nil) throws {
+        let rowsExpected = classes.count == 2 ? 1 : classes.count
+        guard classes.count >= 2, coefficients.rows == rowsExpected, intercepts.count == rowsExpected, coefficients.cols > 0 else {
+            throw ClassifierError("linear SVM model: \(classes.count) classes need \(rowsExpected) coefficient rows and intercepts, found \(coefficients.rows) and \(intercepts.count)")
+        }
         self.classes = classes
         self.coefficients = coefficients
         self.intercepts = intercepts

@@ -62,7 +62,7 @@ public struct LogisticRegression: Sendable {
         let w = Array(result.theta[0..<(m * d)])
         let b = Array(result.theta[(m * d)...])
         let objective = logisticObjectiveExact(x: x, targets: targets, sampleWeights: weights, c: c, weights: w, intercepts: b, outputs: m)
-        return LogisticRegressionModel(
+        return try LogisticRegressionModel(
             classes: classes,
             coefficients: Matrix(rows: m, cols: d, values: w.map(Float.init)),
             intercepts: b.map(Float.init),
@@ -101,9 +101,13 @@ public struct LogisticRegressionModel: ProbabilisticClassifier, Sendable {
     /// Why the fit did not converge (nil when it did); show it to the user.
     public let warning: String?
 
+    /// Rebuilds a model (e.g. read from a file); throws when the shapes do not fit together.
     public init(classes: [Int], coefficients: Matrix, intercepts: [Float], iterations: Int = 0, converged: Bool = true,
-                objective: Double = .nan, warning: String? = nil) {
-        precondition(coefficients.rows == intercepts.count && (coefficients.rows == classes.count || (classes.count == 2 && coefficients.rows == 1)))
+                objective: Double = .nan, warning: String? = nil) throws {
+        let rowsExpected = classes.count == 2 ? 1 : classes.count
+        guard classes.count >= 2, coefficients.rows == rowsExpected, intercepts.count == rowsExpected, coefficients.cols > 0 else {
+            throw ClassifierError("logistic regression model: \(classes.count) classes need \(rowsExpected) coefficient rows and intercepts, found \(coefficients.rows) and \(intercepts.count)")
+        }
         self.classes = classes
         self.coefficients = coefficients
         self.intercepts = intercepts

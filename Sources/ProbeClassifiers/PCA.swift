@@ -77,7 +77,11 @@ public struct PCAModel: Sendable {
     public let explainedVarianceRatio: [Double]
     public let whiten: Bool
 
-    public init(mean: [Double], components: Matrix, explainedVariance: [Double], whiten: Bool) {
+    /// Rebuilds a fitted PCA (e.g. read from a file); throws when the shapes do not fit together.
+    public init(mean: [Double], components: Matrix, explainedVariance: [Double], whiten: Bool) throws {
+        guard components.cols == mean.count, components.rows == explainedVariance.count, components.rows > 0 else {
+            throw ClassifierError("PCA model: \(components.rows)x\(components.cols) components for \(mean.count) features and \(explainedVariance.count) variances")
+        }
         self.init(mean: mean, components: components, componentsDouble: components.values.map(Double.init),
                   explainedVariance: explainedVariance, explainedVarianceRatio: [], whiten: whiten)
     }

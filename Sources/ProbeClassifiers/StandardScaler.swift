@@ -28,7 +28,7 @@ public struct StandardScaler: Sendable {
             let bound = Double(n) * eps * variance[c] + (Double(n) * mean[c] * eps) * (Double(n) * mean[c] * eps)
             scale[c] = variance[c] <= bound ? 1 : variance[c].squareRoot()
         }
-        return StandardScalerModel(mean: mean, scale: scale)
+        return try StandardScalerModel(mean: mean, scale: scale)
     }
 }
 
@@ -37,7 +37,14 @@ public struct StandardScalerModel: Equatable, Sendable {
     public let mean: [Double]
     public let scale: [Double]
 
-    public init(mean: [Double], scale: [Double]) {
+    /// Rebuilds fitted statistics (e.g. read from a file); throws unless they pair up and every scale is positive.
+    public init(mean: [Double], scale: [Double]) throws {
+        guard mean.count == scale.count, !mean.isEmpty else {
+            throw ClassifierError("standardisation: \(mean.count) means but \(scale.count) scales")
+        }
+        guard mean.allSatisfy({ $0.isFinite }), scale.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+            throw ClassifierError("standardisation: means must be finite and scales positive")
+        }
         self.mean = mean
         self.scale = scale
     }

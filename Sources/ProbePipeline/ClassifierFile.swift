@@ -121,8 +121,8 @@ public struct ClassifierFile: Sendable {
             guard array.shape.count == 2 else { throw PipelineError("\(name): expected a 2-D array, found shape \(array.shape)") }
             return Matrix(rows: array.shape[0], cols: array.shape[1], values: array.floats())
         }
-        let scaler = contents.scaler.map { StandardScalerModel(mean: $0.mean, scale: $0.scale) }
-        let pca = try contents.pca.map { PCAModel(mean: $0.mean, components: try matrix($0.components),
+        let scaler = try contents.scaler.map { try StandardScalerModel(mean: $0.mean, scale: $0.scale) }
+        let pca = try contents.pca.map { try PCAModel(mean: $0.mean, components: try matrix($0.components),
                                                    explainedVariance: $0.explainedVariance, whiten: $0.whiten) }
         let m = contents.model
         let model: TrainedProbe.Model
@@ -138,11 +138,11 @@ public struct ClassifierFile: Sendable {
         }
         switch contents.settings.kind {
         case .logreg:
-            model = .logreg(LogisticRegressionModel(classes: m.classes, coefficients: try matrix(m.coefficients),
+            model = .logreg(try LogisticRegressionModel(classes: m.classes, coefficients: try matrix(m.coefficients),
                                                     intercepts: m.intercepts ?? [], iterations: m.iterations?.first ?? 0,
                                                     converged: m.converged ?? true, objective: m.objective ?? .nan, warning: m.warning))
         case .svm:
-            model = .svm(LinearSVCModel(classes: m.classes, coefficients: try matrix(m.coefficients), intercepts: m.intercepts ?? [],
+            model = .svm(try LinearSVCModel(classes: m.classes, coefficients: try matrix(m.coefficients), intercepts: m.intercepts ?? [],
                                         iterations: m.iterations ?? [], warning: m.warning))
         case .knn:
             guard let labelsName = m.trainingLabels else { throw PipelineError("\(url.path): k-NN training labels are missing") }

@@ -30,7 +30,7 @@ final class ReferenceKernelTests: XCTestCase {
         for (n, d, m) in [(1, 1, 1), (9, 300, 3), (70, 64, 12)] {
             let x = random(n, d, &rng), w = random(m, d, &rng)
             let b = (0..<m).map { Float($0) }
-            let model = LinearSVCModel(classes: Array(0..<max(m, 2)), coefficients: w, intercepts: b)
+            let model = try LinearSVCModel(classes: Array(0..<max(m, 2)), coefficients: w, intercepts: b)
             let fast = try model.decisionFunction(x)
             let naive = linearScoresReference(x, w, b)
             for (a, e) in zip(fast.values, naive.values) { XCTAssertEqual(a, e, accuracy: 1e-4 * max(1, abs(e))) }

@@ -45,6 +45,14 @@ final class ValidationTests: XCTestCase {
         XCTAssertEqual(message { try KNeighbors(k: 5).fit(x: x, y: y) }, "k = 5 is more than the 4 training samples")
     }
 
+    func testMismatchedSavedModelIsRefused() {
+        XCTAssertEqual(message { try LogisticRegressionModel(classes: [0, 1, 2], coefficients: Matrix(rows: 2, cols: 4), intercepts: [0, 0]) },
+                       "logistic regression model: 3 classes need 3 coefficient rows and intercepts, found 2 and 2")
+        XCTAssertNotNil(message { try LinearSVCModel(classes: [0, 1], coefficients: Matrix(rows: 2, cols: 4), intercepts: [0, 0]) })
+        XCTAssertNotNil(message { try StandardScalerModel(mean: [0, 1], scale: [1]) })
+        XCTAssertNotNil(message { try StandardScalerModel(mean: [0], scale: [0]) })
+    }
+
     func testClassWithOneSampleStillFits() throws {
         // Legal for the estimators themselves (as in scikit-learn); only splitting refuses it.
         let x = Matrix(rows: 5, cols: 1, values: [0, 0.1, 1, 1.1, 5])
