@@ -1,3 +1,4 @@
+import Foundation
 // Choice of the regularisation C for a linear probe: fit on a stratified, seeded part of the training
 // data for each C of a log-spaced grid, score accuracy on the held-out part, then refit on all of the
 // training data with the C that scored best (the smallest C among equals, for the simpler model).
@@ -31,8 +32,15 @@ public struct CSearch: Sendable {
             let model = try fit(c, xTrain, yTrain)
             curve.append((c, try model.score(xValidation, yValidation)))
         }
+        // Small validation splits often tie several C values at the same accuracy. With no
+        // evidence between them, take the one nearest scikit-learn's default C = 1 (in log
+        // scale) rather than the grid's first, which would be the most regularised.
         var best = 0
-        for i in 1..<curve.count where curve[i].validationAccuracy > curve[best].validationAccuracy { best = i }
+        for i in 1..<curve.count {
+            let (a, b) = (curve[i], curve[best])
+            if a.validationAccuracy > b.validationAccuracy
+                || (a.validationAccuracy == b.validationAccuracy && abs(log10(a.c)) < abs(log10(b.c))) { best = i }
+        }
         let model = try fit(curve[best].c, x, y)
         return CSearchResult(curve: curve, bestC: curve[best].c, model: model)
     }

@@ -102,6 +102,17 @@ public struct ClassifierFile: Sendable {
     }
 
     public static func load(_ url: URL) throws -> ClassifierFile {
+        do {
+            return try loadUnchecked(url)
+        } catch let error as PipelineError {
+            throw error
+        } catch {
+            // Model and transform initialisers reject inconsistent shapes; say which file held them.
+            throw PipelineError("\(url.path): damaged classifier file (\(error))")
+        }
+    }
+
+    private static func loadUnchecked(_ url: URL) throws -> ClassifierFile {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw PipelineError("\(url.path): cannot read the classifier file (\(error.localizedDescription))")

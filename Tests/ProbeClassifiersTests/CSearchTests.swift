@@ -1,3 +1,4 @@
+import Foundation
 import ProbeClassifiers
 import ProbeTensor
 import XCTest
@@ -15,11 +16,28 @@ final class CSearchTests: XCTestCase {
         }
         XCTAssertEqual(result.curve.map { $0.c }, [1e-4, 1e-2, 1, 1e2])
         let best = result.curve.max { $0.validationAccuracy < $1.validationAccuracy }!
-        XCTAssertEqual(result.bestC, result.curve.first { $0.validationAccuracy == best.validationAccuracy }!.c)
+        let tied = result.curve.filter { $0.validationAccuracy == best.validationAccuracy }.map(\.c)
+        XCTAssertEqual(result.bestC, tied.min { abs(log10($0)) < abs(log10($1)) }!)
         XCTAssertEqual(fitted.last!.0, result.bestC)
         XCTAssertEqual(fitted.last!.1, f.x.rows, "refit on all of the training data")
         XCTAssertLessThan(fitted[0].1, f.x.rows)
         XCTAssertGreaterThan(best.validationAccuracy, result.curve[0].validationAccuracy, "a tiny C underfits these blobs")
         XCTAssertEqual(CSearch.logGrid.count, 9)
+    }
+
+    /// When every C scores the same, the search keeps the default C = 1 instead of the most regularised one.
+    func testTiesGoToTheCNearestOne() throws {
+        struct ConstantModel: Classifier {
+            let classes = [0, 1]
+            let featureCount: Int
+            func predict(_ x: Matrix) throws -> [Int] { Array(repeating: 0, count: x.rows) }
+        }
+        let x = Matrix(rows: 20, cols: 2, values: (0..<40).map(Float.init))
+        let y = (0..<20).map { $0 % 2 }
+        let result = try CSearch(grid: CSearch.logGrid, validationFraction: 0.3, seed: 0).run(x: x, y: y) { _, x, _ in
+            ConstantModel(featureCount: x.cols)
+        }
+        XCTAssertEqual(Set(result.curve.map(\.validationAccuracy)).count, 1)
+        XCTAssertEqual(result.bestC, 1)
     }
 }
