@@ -70,7 +70,7 @@ run_probe() {  # model weights
     rm -rf "$out"
     local start end
     start=$(date +%s.%N)
-    /usr/bin/time -f '%M' -o "$WORK/probe-rss.txt" "$PROBE" extract --model "$model" --weights "$weights" \
+    /usr/bin/time -f '%M %U %S' -o "$WORK/probe-rss.txt" "$PROBE" extract --model "$model" --weights "$weights" \
         --data "$WORK/data" --out "$out" --batch 32 --threads 2 --json > "$WORK/probe-summary.json"
     end=$(date +%s.%N)
     "$PYTHON" - "$WORK/probe-summary.json" "$start" "$end" "$WORK/probe-rss.txt" <<'EOF'
@@ -79,7 +79,10 @@ s = json.load(open(sys.argv[1]))
 wall = float(sys.argv[3]) - float(sys.argv[2])
 out = {"pipeline": "probe", "model": s["model"], "images": s["images"], "embedded": s["extracted"],
        "skipped": s["skipped"], "seconds": round(s["seconds"], 3), "images_per_second": round(s["imagesPerSecond"], 3),
-       "wall_seconds": round(wall, 3), "peak_rss_mb": round(int(open(sys.argv[4]).read().split()[-1]) / 1024, 1)}
+       "wall_seconds": round(wall, 3)}
+rss_kb, user, system = open(sys.argv[4]).read().split()[-3:]
+out["cpu_seconds"] = round(float(user) + float(system), 3)
+out["peak_rss_mb"] = round(int(rss_kb) / 1024, 1)
 for key in ("decodeSeconds", "networkSeconds"):
     if key in s:
         out[key] = round(s[key], 3)
@@ -126,14 +129,21 @@ done
 "$PYTHON" - "$RESULTS" <<'EOF'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-runs = {}
+runs, cpu = {}, {}
 for r in rows:
     if "pipeline" in r:
         runs.setdefault(r["model"], {}).setdefault(r["pipeline"], []).append(r["images_per_second"])
+        if "cpu_seconds" in r:
+            cpu.setdefault(r["model"], {}).setdefault(r["pipeline"], []).append(r["images"] / r["cpu_seconds"])
 print("\nmachine shared with other jobs: numbers are noisy; each cell lists every repeat")
-print(f"{'model':20} {'probe img/s':>20} {'reference img/s':>20} {'ratio (best/best)':>18}")
+print("wall: images/s; cpu: images per CPU-second of all threads (less sensitive to other jobs)")
+print(f"{'model':20} {'probe wall':>16} {'reference wall':>16} {'ratio':>7} {'probe cpu':>16} {'reference cpu':>16} {'ratio':>7}")
 for model, r in runs.items():
     p, q = r.get("probe", []), r.get("reference", [])
+    c = cpu.get(model, {})
+    pc, qc = c.get("probe", []), c.get("reference", [])
     ratio = max(p) / max(q) if p and q else float("nan")
-    print(f"{model:20} {', '.join(f'{x:.2f}' for x in p):>20} {', '.join(f'{x:.2f}' for x in q):>20} {ratio:>17.2f}x")
+    cratio = max(pc) / max(qc) if pc and qc else float("nan")
+    fmt = lambda xs: ", ".join(f"{x:.1f}" for x in xs)
+    print(f"{model:20} {fmt(p):>16} {fmt(q):>16} {ratio:>6.1f}x {fmt(pc):>16} {fmt(qc):>16} {cratio:>6.1f}x")
 EOF
