@@ -139,8 +139,9 @@ final class ExtractKillResumeTests: XCTestCase {
         try killAndResume([.committedRows(atLeast: 48)])
     }
 
+    /// At 80 of 100 rows: the last 20 still take long enough on a fast machine for the kill to land.
     func testKillNearTheEndThenRerunGivesUninterruptedRows() throws {
-        try killAndResume([.committedRows(atLeast: 96)])
+        try killAndResume([.committedRows(atLeast: 80)])
     }
 
     func testKillTheResumedRunAgainThenRerunGivesUninterruptedRows() throws {

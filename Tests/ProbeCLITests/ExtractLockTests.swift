@@ -14,7 +14,8 @@ final class ExtractLockTests: XCTestCase {
         let store = try ExtractTestSupport.temporaryFolder(self, "lock-store")
         let arguments = ExtractTestSupport.extractArguments(data: ExtractTestSupport.petsMini, out: store, weights: weights,
                                                             ["--batch", "8", "--shard-rows", "16"])
-        let first = try ExtractTestSupport.start(arguments)
+        // One thread, so the first run surely outlasts the second one's start-up even on a fast machine.
+        let first = try ExtractTestSupport.start(arguments + ["--threads", "1"])
         defer { ExtractTestSupport.kill9(first) }
         // The first run holds the lock once it has written its manifest.
         let holding = ExtractTestSupport.wait(for: first) { ExtractTestSupport.committedRows(store) != nil }
