@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "ProbeClassifiersTests", dependencies: ["ProbeClassifiers", "ProbeTestSupport"]),
         .testTarget(name: "ProbeMetricsTests", dependencies: ["ProbeMetrics", "ProbeTestSupport"]),
         .testTarget(name: "ProbePipelineTests", dependencies: ["ProbePipeline", "ProbeFetch", "ProbeTestSupport"]),
-        .testTarget(name: "ProbeCLITests", dependencies: ["ProbeTestSupport"]),
+        .testTarget(name: "ProbeCLITests", dependencies: ["ProbeTestSupport", "ProbeStore"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -60,6 +60,11 @@ public struct ExtractionSummary: Codable, Sendable {
     public let seconds: Double
     public let imagesPerSecond: Double
     public let tookOverStaleLock: Bool
+    /// Wall seconds spent reading, decoding and preprocessing batches (in parallel over --threads).
+    public let decodeSeconds: Double
+    /// Wall seconds spent in the backbone's forward passes. With `seconds`, these tell how much
+    /// overlapping decode with the network could save (see docs/extract-measurements.md).
+    public let networkSeconds: Double
 }
 
 public enum Extraction {
@@ -101,6 +106,7 @@ public enum Extraction {
         }
 
         var done = 0
+        var decodeSeconds = 0.0, networkSeconds = 0.0
         if !plan.toExtract.isEmpty {
             setComputeThreads(request.threads)
             let backbone = try Models.loadBackbone(request.model, weights: weights)
@@ -109,13 +115,17 @@ public enum Extraction {
             var batchStart = 0
             while batchStart < plan.toExtract.count {
                 let batch = Array(plan.toExtract[batchStart..<min(batchStart + request.batchSize, plan.toExtract.count)])
+                let decodeStart = Date()
                 let loaded = loader.load(batch)
+                let networkStart = Date()
+                decodeSeconds += networkStart.timeIntervalSince(decodeStart)
                 if !loaded.entries.isEmpty {
                     let embeddings = try loader.pixels.withUnsafeBufferPointer { pixels in
                         try backbone.embed(batch: UnsafeBufferPointer(rebasing: pixels[0..<(loaded.entries.count * loader.imageFloats)]),
                                            count: loaded.entries.count, height: request.recipe.imageSize,
                                            width: request.recipe.imageSize, pool: request.pool)
                     }
+                    networkSeconds += Date().timeIntervalSince(networkStart)
                     try writer.append(embeddings: embeddings, entries: loaded.entries)
                 }
                 for failure in loaded.failures { try writer.recordSkipped(failure) }
@@ -133,7 +143,8 @@ public enum Extraction {
             extracted: done - (skipped - dataset.skipped.count), kept: plan.keptRows, dropped: plan.dropPaths.count,
             skipped: skipped, rows: manifest.totals.rows, seconds: seconds,
             imagesPerSecond: seconds > 0 ? Double(done) / seconds : 0,
-            tookOverStaleLock: writer.tookOverStaleLock != nil)
+            tookOverStaleLock: writer.tookOverStaleLock != nil,
+            decodeSeconds: decodeSeconds, networkSeconds: networkSeconds)
     }
 }
 
