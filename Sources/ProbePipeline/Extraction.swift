@@ -112,29 +112,43 @@ public enum Extraction {
             let backbone = try Models.loadBackbone(request.model, weights: weights)
             let loader = BatchLoader(root: dataset.root, recipe: request.recipe, decode: request.decode,
                                      capacity: request.batchSize, threads: request.threads)
-            var batchStart = 0
-            while batchStart < plan.toExtract.count {
-                let batch = Array(plan.toExtract[batchStart..<min(batchStart + request.batchSize, plan.toExtract.count)])
-                let decodeStart = Date()
-                let loaded = loader.load(batch)
-                let networkStart = Date()
-                decodeSeconds += networkStart.timeIntervalSince(decodeStart)
-                if !loaded.entries.isEmpty {
-                    let embeddings = try loader.pixels.withUnsafeBufferPointer { pixels in
-                        try backbone.embed(batch: UnsafeBufferPointer(rebasing: pixels[0..<(loaded.entries.count * loader.imageFloats)]),
-                                           count: loaded.entries.count, height: request.recipe.imageSize,
-                                           width: request.recipe.imageSize, pool: request.pool)
-                    }
-                    networkSeconds += Date().timeIntervalSince(networkStart)
-                    try writer.append(embeddings: embeddings, entries: loaded.entries)
+            // Decoded images wait here until a network batch is full. Network batches never
+            // straddle a shard boundary and restart at every shard's first row, so a run resumed
+            // after a kill (which restarts at a shard boundary) feeds the network exactly the
+            // batches the uninterrupted run did: the backbone's float rounding depends slightly
+            // on which images share a batch, and this keeps resumed rows bit-identical.
+            var pending = PendingImages(imageFloats: loader.imageFloats, capacity: 2 * request.batchSize)
+            var next = 0
+            while true {
+                let rowsInShard = writer.rowCount - writer.manifest.totals.rows
+                let wanted = min(request.batchSize, request.shardRows - rowsInShard % request.shardRows)
+                while pending.count < wanted && next < plan.toExtract.count {
+                    let chunk = Array(plan.toExtract[next..<min(next + request.batchSize, plan.toExtract.count)])
+                    next += chunk.count
+                    let decodeStart = Date()
+                    let loaded = loader.load(chunk)
+                    decodeSeconds += Date().timeIntervalSince(decodeStart)
+                    pending.append(loader.pixels, count: loaded.entries.count, entries: loaded.entries)
+                    for failure in loaded.failures { try writer.recordSkipped(failure) }
+                    skipped += loaded.failures.count
+                    done += chunk.count
                 }
-                for failure in loaded.failures { try writer.recordSkipped(failure) }
-                skipped += loaded.failures.count
-                done += batch.count
-                batchStart += batch.count
-                progress(ExtractionProgress(done: done, total: plan.toExtract.count, skipped: skipped,
+                let count = min(wanted, pending.count)
+                if count == 0 { break }
+                let networkStart = Date()
+                let embeddings = try pending.pixels.withUnsafeBufferPointer { pixels in
+                    try backbone.embed(batch: UnsafeBufferPointer(rebasing: pixels[0..<(count * loader.imageFloats)]),
+                                       count: count, height: request.recipe.imageSize,
+                                       width: request.recipe.imageSize, pool: request.pool)
+                }
+                networkSeconds += Date().timeIntervalSince(networkStart)
+                try writer.append(embeddings: embeddings, entries: Array(pending.entries[0..<count]))
+                pending.removeFirst(count)
+                progress(ExtractionProgress(done: done - pending.count, total: plan.toExtract.count, skipped: skipped,
                                             elapsedSeconds: Date().timeIntervalSince(start)))
             }
+            progress(ExtractionProgress(done: done, total: plan.toExtract.count, skipped: skipped,
+                                        elapsedSeconds: Date().timeIntervalSince(start)))
         }
         let manifest = try writer.finish()
         let seconds = Date().timeIntervalSince(start)
@@ -145,6 +159,45 @@ public enum Extraction {
             imagesPerSecond: seconds > 0 ? Double(done) / seconds : 0,
             tookOverStaleLock: writer.tookOverStaleLock != nil,
             decodeSeconds: decodeSeconds, networkSeconds: networkSeconds)
+    }
+}
+
+/// Preprocessed images (NCHW, contiguous) with their index entries, waiting for a network batch.
+struct PendingImages {
+    let imageFloats: Int
+    private(set) var pixels: [Float]
+    private(set) var entries: [IndexEntry] = []
+    var count: Int { entries.count }
+
+    init(imageFloats: Int, capacity: Int) {
+        self.imageFloats = imageFloats
+        self.pixels = [Float](repeating: 0, count: imageFloats * capacity)
+    }
+
+    /// Appends the first `count` images of `source` (a batch loader's compacted buffer).
+    mutating func append(_ source: [Float], count: Int, entries newEntries: [IndexEntry]) {
+        guard count > 0 else { return }
+        let needed = (entries.count + count) * imageFloats
+        if pixels.count < needed { pixels += [Float](repeating: 0, count: needed - pixels.count) }
+        let offset = entries.count * imageFloats
+        pixels.withUnsafeMutableBufferPointer { dst in
+            source.withUnsafeBufferPointer { src in
+                (dst.baseAddress! + offset).update(from: src.baseAddress!, count: count * imageFloats)
+            }
+        }
+        entries += newEntries
+    }
+
+    /// Drops the first `count` images, moving the rest to the front.
+    mutating func removeFirst(_ count: Int) {
+        let remaining = entries.count - count
+        if remaining > 0 {
+            pixels.withUnsafeMutableBufferPointer { buffer in
+                let base = buffer.baseAddress!
+                base.update(from: base + count * imageFloats, count: remaining * imageFloats)
+            }
+        }
+        entries.removeFirst(count)
     }
 }
 
