@@ -64,6 +64,13 @@ def main():
         op = ort_r["images_per_s"] if ort_r else float("nan")
         print(f"{model:<20}{ips:>12.2f}{probe['gflops']:>9.1f}{100 * probe['gflops'] / peak:>7.0f}%{tp:>9.2f}{op:>8.2f}"
               f"{ips / tp:>11.2f}x{ips / op:>7.2f}x")
+    # CPU time per image is steadier than wall time on a shared machine (frameworks that spin-wait
+    # in their thread pools are charged for it).
+    print()
+    print(f"{'CPU ms per image':<20}{'probe':>10}{'pytorch':>10}{'ORT':>10}")
+    for model in args.models.split(","):
+        cells = [best.get((model, impl), {}).get("cpu_ms_per_image", float("nan")) for impl in ("probe", "pytorch", "onnxruntime")]
+        print(f"{model:<20}" + "".join(f"{c:>10.1f}" for c in cells))
 
 
 if __name__ == "__main__":

@@ -49,13 +49,16 @@ class Pooled(torch.nn.Module):
 
 
 def timed(fn, iterations):
+    """Wall seconds of each iteration after a warm-up, and CPU seconds (all threads) in total.
+    CPU time includes any spin-waiting of the framework's thread pool."""
     fn()  # warm-up
     times = []
+    cpu_start = time.process_time()
     for _ in range(iterations):
         start = time.perf_counter()
         fn()
         times.append(time.perf_counter() - start)
-    return times
+    return times, time.process_time() - cpu_start
 
 
 def emit(**kw):
@@ -81,8 +84,9 @@ def main():
         common = dict(bench="backbone", model=name, batch=args.batch, size=args.size, threads=args.threads)
         if "pytorch" in impls:
             with torch.no_grad():
-                times = timed(lambda: model(xt), args.iterations)
+                times, cpu = timed(lambda: model(xt), args.iterations)
             emit(impl="pytorch", seconds=times, images_per_s=args.batch / min(times),
+                 cpu_ms_per_image=1000 * cpu / (args.iterations * args.batch),
                  torch=torch.__version__, **common)
         if "onnxruntime" in impls:
             import onnxruntime as ort
@@ -95,8 +99,9 @@ def main():
                 so.inter_op_num_threads = 1
                 so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
                 session = ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
-                times = timed(lambda: session.run(None, {"x": x}), args.iterations)
+                times, cpu = timed(lambda: session.run(None, {"x": x}), args.iterations)
             emit(impl="onnxruntime", seconds=times, images_per_s=args.batch / min(times),
+                 cpu_ms_per_image=1000 * cpu / (args.iterations * args.batch),
                  ort=ort.__version__, **common)
 
 

@@ -132,3 +132,7 @@ public final class Backbone {
         planLock.unlock()
     }
 }
+
+// The network is immutable after init and the plan cache is behind a lock, so one Backbone can
+// serve several threads; set `imagesPerThread` before sharing it.
+extension Backbone: @unchecked Sendable {}
