@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs every side-by-side benchmark (Probe vs its reference) one after the other and keeps
+# each driver's output in $OUT (default /tmp/probe-bench). Needs the reference venv
+# ($PROBE_REFERENCE_PYTHON, default /work/venv-ref/bin/python) with torch, torchvision,
+# onnxruntime, Pillow, scikit-learn and efficientnet_lite_pytorch installed by pip.
+# Run it on a quiet machine: the ratios in BENCHMARKS.md come from this script.
+set -euo pipefail
+cd "$(dirname "$0")"
+python=${PROBE_REFERENCE_PYTHON:-/work/venv-ref/bin/python}
+out=${OUT:-/tmp/probe-bench}
+mkdir -p "$out"
+swift build -c release >/dev/null
+(cd .. && swift build -c release --product probe >/dev/null)
+echo "== images";      "$python" images_bench.py --fidelity              2>&1 | tee "$out/images.txt"
+echo "== backbones";   "$python" backbones_compare.py                    2>&1 | tee "$out/backbones.txt"
+echo "== extract";     bash extract_compare.sh --images 96 --repeats 2   2>&1 | tee "$out/extract.txt"
+echo "== classifiers"; "$python" classifiers_compare.py --configs small,medium --no-build 2>&1 | tee "$out/classifiers.txt"
