@@ -23,14 +23,10 @@ struct SquaredHingeProblem: LineSearchObjective {
     let n: Int, d: Int, outputs: Int
     var dimension: Int { outputs * d + outputs }
 
-    var theta: [Double] = []
-    var margins: [Double]
-    var directionMargins: [Double]
-    var directionFloat: [Float]
-    var direction: [Double] = []
+    /// θ, the margins Z = X·Wᵀ + b and their change along the search direction (bias regularised).
+    var line: LinearScoresAlongLine
     var residual: [Float]
     var gradientFloat: [Float]
-    var thetaNormSquared = 0.0, thetaDotDirection = 0.0, directionNormSquared = 0.0
 
     static let chunk = 2048
 
@@ -41,9 +37,7 @@ struct SquaredHingeProblem: LineSearchObjective {
         n = x.rows
         d = x.cols
         outputs = classCount == 2 ? 1 : classCount
-        margins = [Double](repeating: 0, count: n * outputs)
-        directionMargins = margins
-        directionFloat = [Float](repeating: 0, count: outputs * d)
+        line = LinearScoresAlongLine(x: x, outputs: outputs, penalizesIntercept: true)
         residual = [Float](repeating: 0, count: n * outputs)
         gradientFloat = [Float](repeating: 0, count: outputs * d)
     }
@@ -55,32 +49,12 @@ struct SquaredHingeProblem: LineSearchObjective {
     }
 
     mutating func reset(to theta: [Double], gradient: inout [Double]) -> Double {
-        self.theta = theta
-        let w = Matrix(rows: outputs, cols: d, values: theta[0..<(outputs * d)].map(Float.init))
-        let z = linearScores(x, w, theta[(outputs * d)...].map(Float.init))
-        for i in 0..<(n * outputs) { margins[i] = Double(z.values[i]) }
+        line.reset(to: theta)
         return valueAndGradient(&gradient)
     }
 
     mutating func beginLine(direction: inout [Double]) {
-        let m = outputs
-        for i in 0..<(m * d) {
-            directionFloat[i] = Float(direction[i])
-            direction[i] = Double(directionFloat[i])
-        }
-        self.direction = direction
-        var u = [Float](repeating: 0, count: n * m)
-        x.values.withUnsafeBufferPointer { xp in
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(m), Int32(d),
-                        1, xp.baseAddress, Int32(d), directionFloat, Int32(d), 0, &u, Int32(m))
-        }
-        for r in 0..<n { for k in 0..<m { directionMargins[r * m + k] = Double(u[r * m + k]) + direction[m * d + k] } }
-        thetaNormSquared = 0; thetaDotDirection = 0; directionNormSquared = 0
-        for i in 0..<theta.count {  // bias included: it is regularised
-            thetaNormSquared += theta[i] * theta[i]
-            thetaDotDirection += theta[i] * direction[i]
-            directionNormSquared += direction[i] * direction[i]
-        }
+        line.beginLine(direction: &direction)
     }
 
     func evaluateLine(step: Double) -> (value: Double, slope: Double) {
@@ -88,8 +62,8 @@ struct SquaredHingeProblem: LineSearchObjective {
         let chunks = (n + Self.chunk - 1) / Self.chunk
         var partial = [(Double, Double)](repeating: (0, 0), count: chunks)
         partial.withUnsafeMutableBufferPointer { out in
-            margins.withUnsafeBufferPointer { z0 in
-                directionMargins.withUnsafeBufferPointer { u in
+            line.scores.withUnsafeBufferPointer { z0 in
+                line.directionScores.withUnsafeBufferPointer { u in
                     DispatchQueue.concurrentPerform(iterations: chunks) { ch in
                         var value = 0.0, slope = 0.0
                         for r in (ch * Self.chunk)..<min(n, (ch + 1) * Self.chunk) {
@@ -109,14 +83,12 @@ struct SquaredHingeProblem: LineSearchObjective {
         }
         var value = 0.0, slope = 0.0
         for (v, s) in partial { value += v; slope += s }
-        value = c * value + 0.5 * (thetaNormSquared + 2 * step * thetaDotDirection + step * step * directionNormSquared)
-        slope = c * slope + thetaDotDirection + step * directionNormSquared
-        return (value, slope)
+        let penalty = line.penalty(step: step)
+        return (c * value + penalty.value, c * slope + penalty.slope)
     }
 
     mutating func acceptLine(step: Double, gradient: inout [Double]) -> Double {
-        for i in 0..<theta.count { theta[i] += step * direction[i] }
-        for i in 0..<margins.count { margins[i] += step * directionMargins[i] }
+        line.accept(step: step)
         return valueAndGradient(&gradient)
     }
 
@@ -127,7 +99,7 @@ struct SquaredHingeProblem: LineSearchObjective {
         var partial = [Double](repeating: 0, count: chunks)
         var biasPartial = [Double](repeating: 0, count: chunks * m)
         let me = self
-        margins.withUnsafeBufferPointer { z in
+        line.scores.withUnsafeBufferPointer { z in
             residual.withUnsafeMutableBufferPointer { res in
                 partial.withUnsafeMutableBufferPointer { out in
                     biasPartial.withUnsafeMutableBufferPointer { bias in
@@ -153,6 +125,7 @@ struct SquaredHingeProblem: LineSearchObjective {
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(m), Int32(d), Int32(n),
                         1, residual, Int32(m), xp.baseAddress, Int32(d), 0, &gradientFloat, Int32(d))
         }
+        let theta = line.theta
         var norm = 0.0
         for i in 0..<(m * d) { gradient[i] = Double(gradientFloat[i]) + theta[i] }
         for k in 0..<m {

@@ -228,16 +228,10 @@ struct LogisticProblem: LineSearchObjective {
     let n: Int, d: Int, outputs: Int
     var dimension: Int { outputs * d + outputs }
 
-    var theta: [Double]
-    /// Logits at θ, [n, m], float64.
-    var logits: [Double]
-    /// X·Dᵀ + D_b along the current direction, [n, m].
-    var directionLogits: [Double]
-    var directionFloat: [Float]
-    var direction: [Double]
+    /// θ, the logits Z = X·Wᵀ + b and their change along the search direction (intercept unpenalised).
+    var line: LinearScoresAlongLine
     var residual: [Float]
     var gradientFloat: [Float]
-    var weightNormSquared = 0.0, weightDotDirection = 0.0, directionNormSquared = 0.0
 
     /// Rows per parallel chunk of the per-sample loops; fixed so sums are the same for any thread count.
     static let chunk = 2048
@@ -251,42 +245,18 @@ struct LogisticProblem: LineSearchObjective {
         let total = sampleWeights.reduce(0, +)
         normalizedWeights = sampleWeights.map { $0 / total }
         lambda = 1 / (c * total)
-        theta = []
-        logits = [Double](repeating: 0, count: n * outputs)
-        directionLogits = logits
-        directionFloat = [Float](repeating: 0, count: outputs * d)
-        direction = []
+        line = LinearScoresAlongLine(x: x, outputs: outputs, penalizesIntercept: false)
         residual = [Float](repeating: 0, count: n * outputs)
         gradientFloat = [Float](repeating: 0, count: outputs * d)
     }
 
     mutating func reset(to theta: [Double], gradient: inout [Double]) -> Double {
-        self.theta = theta
-        let w = Matrix(rows: outputs, cols: d, values: theta[0..<(outputs * d)].map(Float.init))
-        let z = linearScores(x, w, theta[(outputs * d)...].map(Float.init))
-        for i in 0..<(n * outputs) { logits[i] = Double(z.values[i]) }
+        line.reset(to: theta)
         return valueAndGradient(&gradient)
     }
 
     mutating func beginLine(direction: inout [Double]) {
-        let m = outputs
-        for i in 0..<(m * d) {
-            directionFloat[i] = Float(direction[i])
-            direction[i] = Double(directionFloat[i])  // the step the logits will really take
-        }
-        self.direction = direction
-        var u = [Float](repeating: 0, count: n * m)
-        x.values.withUnsafeBufferPointer { xp in
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(m), Int32(d),
-                        1, xp.baseAddress, Int32(d), directionFloat, Int32(d), 0, &u, Int32(m))
-        }
-        for r in 0..<n { for k in 0..<m { directionLogits[r * m + k] = Double(u[r * m + k]) + direction[m * d + k] } }
-        weightNormSquared = 0; weightDotDirection = 0; directionNormSquared = 0
-        for i in 0..<(m * d) {
-            weightNormSquared += theta[i] * theta[i]
-            weightDotDirection += theta[i] * direction[i]
-            directionNormSquared += direction[i] * direction[i]
-        }
+        line.beginLine(direction: &direction)
     }
 
     func evaluateLine(step: Double) -> (value: Double, slope: Double) {
@@ -294,8 +264,8 @@ struct LogisticProblem: LineSearchObjective {
         let chunks = (n + Self.chunk - 1) / Self.chunk
         var partial = [(Double, Double)](repeating: (0, 0), count: chunks)
         partial.withUnsafeMutableBufferPointer { out in
-            logits.withUnsafeBufferPointer { z0 in
-                directionLogits.withUnsafeBufferPointer { u in
+            line.scores.withUnsafeBufferPointer { z0 in
+                line.directionScores.withUnsafeBufferPointer { u in
                     DispatchQueue.concurrentPerform(iterations: chunks) { ch in
                         var zt = [Double](repeating: 0, count: m)
                         var value = 0.0, slope = 0.0
@@ -323,14 +293,12 @@ struct LogisticProblem: LineSearchObjective {
         }
         var value = 0.0, slope = 0.0
         for (v, s) in partial { value += v; slope += s }
-        value += 0.5 * lambda * (weightNormSquared + 2 * step * weightDotDirection + step * step * directionNormSquared)
-        slope += lambda * (weightDotDirection + step * directionNormSquared)
-        return (value, slope)
+        let penalty = line.penalty(step: step)
+        return (value + lambda * penalty.value, slope + lambda * penalty.slope)
     }
 
     mutating func acceptLine(step: Double, gradient: inout [Double]) -> Double {
-        for i in 0..<theta.count { theta[i] += step * direction[i] }
-        for i in 0..<logits.count { logits[i] += step * directionLogits[i] }
+        line.accept(step: step)
         return valueAndGradient(&gradient)
     }
 
@@ -341,7 +309,7 @@ struct LogisticProblem: LineSearchObjective {
         var partial = [Double](repeating: 0, count: chunks)
         var biasPartial = [Double](repeating: 0, count: chunks * m)
         let targets = self.targets, normalizedWeights = self.normalizedWeights
-        logits.withUnsafeBufferPointer { z in
+        line.scores.withUnsafeBufferPointer { z in
             residual.withUnsafeMutableBufferPointer { res in
                 partial.withUnsafeMutableBufferPointer { out in
                     biasPartial.withUnsafeMutableBufferPointer { bias in
@@ -377,6 +345,7 @@ struct LogisticProblem: LineSearchObjective {
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(m), Int32(d), Int32(n),
                         1, residual, Int32(m), xp.baseAddress, Int32(d), 0, &gradientFloat, Int32(d))
         }
+        let theta = line.theta
         var value = partial.reduce(0, +)
         var norm = 0.0
         for i in 0..<(m * d) {
