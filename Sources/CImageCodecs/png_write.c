@@ -30,6 +30,19 @@ static void probe_png_on_warning(png_structp png, png_const_charp message) {
     (void)message;  // Warnings do not stop the write; libraries never print.
 }
 
+
+/* Header, 8-bit RGB rows and end of an image; shared by the file and memory writers.
+   Must run under the caller's setjmp, since libpng reports errors by longjmp. */
+static void write_rgb_rows(png_structp png, png_infop info, const uint8_t *rgb, uint32_t width, uint32_t height) {
+    png_set_IHDR(png, info, width, height, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
+                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_write_info(png, info);
+    for (uint32_t y = 0; y < height; y++) {
+        png_write_row(png, (png_const_bytep)(rgb + (size_t)y * width * 3));
+    }
+    png_write_end(png, NULL);
+}
+
 int probe_png_write_rgb8(const char *path, const uint8_t *rgb, uint32_t width, uint32_t height,
                          char *error, size_t error_size) {
     if (width == 0 || height == 0 || width > 1000000 || height > 1000000) {
@@ -56,13 +69,7 @@ int probe_png_write_rgb8(const char *path, const uint8_t *rgb, uint32_t width, u
         return -1;
     }
     png_init_io(png, file);
-    png_set_IHDR(png, info, width, height, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
-                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-    png_write_info(png, info);
-    for (uint32_t y = 0; y < height; y++) {
-        png_write_row(png, (png_const_bytep)(rgb + (size_t)y * width * 3));
-    }
-    png_write_end(png, NULL);
+    write_rgb_rows(png, info, rgb, width, height);
     png_destroy_write_struct(&png, &info);
     if (fclose(file) != 0) {
         set_error(error, error_size, strerror(errno));
@@ -124,13 +131,7 @@ int probe_png_encode_rgb8(const uint8_t *rgb, uint32_t width, uint32_t height, u
         return -1;
     }
     png_set_write_fn(png, buffer, probe_png_buffer_write, probe_png_buffer_flush);
-    png_set_IHDR(png, info, width, height, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
-                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-    png_write_info(png, info);
-    for (uint32_t y = 0; y < height; y++) {
-        png_write_row(png, (png_const_bytep)(rgb + (size_t)y * width * 3));
-    }
-    png_write_end(png, NULL);
+    write_rgb_rows(png, info, rgb, width, height);
     png_destroy_write_struct(&png, &info);
     *out = buffer->data;
     *out_size = buffer->size;
