@@ -15,7 +15,7 @@ import Foundation
 import ProbeTensor
 import COpenBLAS
 
-struct SquaredHingeProblem: LineSearchObjective {
+struct SquaredHingeProblem: LinearModelObjective {
     let x: Matrix
     /// Class index per sample; t_ik = +1 when targets[i] == positive class of problem k, else −1.
     let targets: [Int32]
@@ -48,15 +48,6 @@ struct SquaredHingeProblem: LineSearchObjective {
         return Int(targets[r]) == positive ? 1 : -1
     }
 
-    mutating func reset(to theta: [Double], gradient: inout [Double]) -> Double {
-        line.reset(to: theta)
-        return valueAndGradient(&gradient)
-    }
-
-    mutating func beginLine(direction: inout [Double]) {
-        line.beginLine(direction: &direction)
-    }
-
     func evaluateLine(step: Double) -> (value: Double, slope: Double) {
         let m = outputs
         let chunks = (n + Self.chunk - 1) / Self.chunk
@@ -85,11 +76,6 @@ struct SquaredHingeProblem: LineSearchObjective {
         for (v, s) in partial { value += v; slope += s }
         let penalty = line.penalty(step: step)
         return (c * value + penalty.value, c * slope + penalty.slope)
-    }
-
-    mutating func acceptLine(step: Double, gradient: inout [Double]) -> Double {
-        line.accept(step: step)
-        return valueAndGradient(&gradient)
     }
 
     /// f and ∇f: residuals R_ik = −2C·h_ik·t_ik (h = hinge), ∇W = Rᵀ·X + W (sgemm), ∇b = Σ_i R_i + b.

@@ -73,3 +73,27 @@ struct LinearScoresAlongLine {
         for i in 0..<scores.count { scores[i] += step * directionScores[i] }
     }
 }
+
+/// A line-search objective of a linear model whose point and scores live in `line`: moving the
+/// point is the same for every loss, so only the loss (`valueAndGradient`, `evaluateLine`) differs.
+protocol LinearModelObjective: LineSearchObjective {
+    var line: LinearScoresAlongLine { get set }
+    /// f and ∇f at the current point of `line`.
+    mutating func valueAndGradient(_ gradient: inout [Double]) -> Double
+}
+
+extension LinearModelObjective {
+    mutating func reset(to theta: [Double], gradient: inout [Double]) -> Double {
+        line.reset(to: theta)
+        return valueAndGradient(&gradient)
+    }
+
+    mutating func beginLine(direction: inout [Double]) {
+        line.beginLine(direction: &direction)
+    }
+
+    mutating func acceptLine(step: Double, gradient: inout [Double]) -> Double {
+        line.accept(step: step)
+        return valueAndGradient(&gradient)
+    }
+}

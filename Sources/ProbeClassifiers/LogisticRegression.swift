@@ -220,7 +220,7 @@ func logisticObjectiveExact(x: Matrix, targets: [Int], sampleWeights: [Double], 
 
 /// The scaled objective F(θ) = Σ ŝ_i ℓ_i + (λ/2)‖W‖², ŝ = s / Σs, λ = 1 / (C Σs), as a line-search problem.
 /// θ = [W row-major (m·d), b (m)].
-struct LogisticProblem: LineSearchObjective {
+struct LogisticProblem: LinearModelObjective {
     let x: Matrix
     let targets: [Int32]
     let normalizedWeights: [Double]
@@ -248,15 +248,6 @@ struct LogisticProblem: LineSearchObjective {
         line = LinearScoresAlongLine(x: x, outputs: outputs, penalizesIntercept: false)
         residual = [Float](repeating: 0, count: n * outputs)
         gradientFloat = [Float](repeating: 0, count: outputs * d)
-    }
-
-    mutating func reset(to theta: [Double], gradient: inout [Double]) -> Double {
-        line.reset(to: theta)
-        return valueAndGradient(&gradient)
-    }
-
-    mutating func beginLine(direction: inout [Double]) {
-        line.beginLine(direction: &direction)
     }
 
     func evaluateLine(step: Double) -> (value: Double, slope: Double) {
@@ -295,11 +286,6 @@ struct LogisticProblem: LineSearchObjective {
         for (v, s) in partial { value += v; slope += s }
         let penalty = line.penalty(step: step)
         return (value + lambda * penalty.value, slope + lambda * penalty.slope)
-    }
-
-    mutating func acceptLine(step: Double, gradient: inout [Double]) -> Double {
-        line.accept(step: step)
-        return valueAndGradient(&gradient)
     }
 
     /// F and ∇F at the current logits: residuals R = ŝ(P − Y) per chunk, then ∇W = Rᵀ·X + λW (sgemm), ∇b = Σ_i R_i.
