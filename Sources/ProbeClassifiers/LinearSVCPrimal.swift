@@ -107,10 +107,7 @@ struct SquaredHingeProblem: LinearModelObjective {
                 }
             }
         }
-        x.values.withUnsafeBufferPointer { xp in
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(m), Int32(d), Int32(n),
-                        1, residual, Int32(m), xp.baseAddress, Int32(d), 0, &gradientFloat, Int32(d))
-        }
+        line.weightGradient(residual: residual, into: &gradientFloat)
         let theta = line.theta
         var norm = 0.0
         for i in 0..<(m * d) { gradient[i] = Double(gradientFloat[i]) + theta[i] }

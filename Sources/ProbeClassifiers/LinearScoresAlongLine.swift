@@ -67,6 +67,14 @@ struct LinearScoresAlongLine {
          thetaDotDirection + step * directionNormSquared)
     }
 
+    /// ∂f/∂W = Rᵀ·X for residuals R = ∂f/∂Z [n, outputs], into `out` [outputs, d] (one sgemm).
+    func weightGradient(residual: [Float], into out: inout [Float]) {
+        x.values.withUnsafeBufferPointer { xp in
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(outputs), Int32(d), Int32(n),
+                        1, residual, Int32(outputs), xp.baseAddress, Int32(d), 0, &out, Int32(d))
+        }
+    }
+
     /// Moves θ and Z to θ + αD.
     mutating func accept(step: Double) {
         for i in 0..<theta.count { theta[i] += step * direction[i] }

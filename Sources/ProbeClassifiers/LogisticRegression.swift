@@ -327,10 +327,7 @@ struct LogisticProblem: LinearModelObjective {
                 }
             }
         }
-        x.values.withUnsafeBufferPointer { xp in
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(m), Int32(d), Int32(n),
-                        1, residual, Int32(m), xp.baseAddress, Int32(d), 0, &gradientFloat, Int32(d))
-        }
+        line.weightGradient(residual: residual, into: &gradientFloat)
         let theta = line.theta
         var value = partial.reduce(0, +)
         var norm = 0.0
