@@ -1,0 +1,293 @@
+import COpenBLAS
+
+// Winograd F(2×2, 3×3) convolution (Lavin & Gray, "Fast Algorithms for Convolutional Neural
+// Networks", 2016) for 3×3 stride-1 groups-1 layers, NHWC.
+//
+// One 2×2 output tile Y comes from the 4×4 input patch d that covers it and the 3×3 filter g as
+//     Y = Aᵀ [ (G g Gᵀ) ⊙ (Bᵀ d B) ] A
+// with
+//     Bᵀ = | 1  0 -1  0 |     G = | 1    0    0   |     Aᵀ = | 1  1  1  0 |
+//          | 0  1  1  0 |         | 1/2  1/2  1/2 |          | 0  1 -1 -1 |
+//          | 0 -1  1  0 |         | 1/2 -1/2  1/2 |
+//          | 0  1  0 -1 |         | 0    0    1   |
+// Summed over input channels, the elementwise product at each of the 16 positions t = 4·i + j of
+// the 4×4 transformed tile is a matrix product over channels:
+//     M[t][tile, co] = Σ_ci V[t][tile, ci] · U[t][ci, co],   V = Bᵀ d B per channel,  U = G g Gᵀ.
+// So a block of tiles costs 16 GEMMs [tiles, inC]·[inC, outC], i.e. 16 multiplies per 4 outputs
+// where direct convolution needs 36: 2.25× fewer. The transforms are adds only (and the halves in G,
+// applied once to the weights).
+//
+// Layouts (all row-major float32):
+//   - weights U: 16 matrices [inC, outC], matrix t at t·inC·outC (`WinogradWeights.transformed`);
+//   - per block of T tiles, V: 16 matrices [T, inC] and M: 16 matrices [T, outC] in per-thread
+//     scratch, sized so a block works mostly in L2;
+//   - tiles are numbered over (n, tile row, tile column); tile (ty, tx) produces output pixels
+//     (2ty..2ty+1, 2tx..2tx+1) from input rows 2ty - padTop ..< +4 and columns 2tx - padLeft ..< +4.
+//     Taps outside the image read zeros; outputs past the bottom/right edge are dropped, so any
+//     output size ≥ 1 (odd included) works.
+// The transforms run over channels innermost, 8 at a time in SIMD registers.
+
+/// A 3×3 stride-1 groups-1 convolution's weights in the Winograd F(2×2, 3×3) domain, U = G g Gᵀ
+/// per (input channel, output channel), with the layer's folded bias and activation.
+public struct WinogradWeights: Sendable {
+    public let inChannels: Int, outChannels: Int
+    public let activation: Activation
+    /// 16 matrices [inC, outC] row-major: element (t, ci, co) at (t·inC + ci)·outC + co, t = 4·i + j.
+    public let transformed: [Float]
+    public let bias: [Float]
+
+    /// True for the layers F(2×2, 3×3) computes: 3×3 kernel, stride 1, groups 1 (any padding).
+    public static func supports(_ layer: Conv2DWeights) -> Bool {
+        !layer.isDepthwise && layer.kernelHeight == 3 && layer.kernelWidth == 3 && layer.stride == 1
+    }
+
+    /// Transforms `layer`'s weights (already batch-norm folded); nil when `supports(layer)` is false.
+    public init?(_ layer: Conv2DWeights) {
+        guard WinogradWeights.supports(layer) else { return nil }
+        let inC = layer.inChannels, outC = layer.outChannels
+        var u = [Float](repeating: 0, count: 16 * inC * outC)
+        layer.packed.withUnsafeBufferPointer { packed in
+            u.withUnsafeMutableBufferPointer { out in
+                // packed is [ky, kx, ci][co]: tap (ky, kx) of (ci, co) at ((ky·3 + kx)·inC + ci)·outC + co.
+                let tapStride = inC * outC
+                for ci in 0..<inC {
+                    for co in 0..<outC {
+                        let g = packed.baseAddress! + ci * outC + co
+                        // Column kx of G g (a 4-vector over rows i): g0, (g0 + g1 + g2)/2, (g0 - g1 + g2)/2, g2,
+                        // where g_ky is tap (ky, kx).
+                        func ggColumn(_ kx: Int) -> SIMD4<Float> {
+                            let g0 = g[kx * tapStride], g1 = g[(3 + kx) * tapStride], g2 = g[(6 + kx) * tapStride]
+                            return SIMD4<Float>(g0, (g0 + g1 + g2) * 0.5, (g0 - g1 + g2) * 0.5, g2)
+                        }
+                        let x0 = ggColumn(0), x1 = ggColumn(1), x2 = ggColumn(2)
+                        // Columns j of U = (G g) Gᵀ: the same combination of the columns of G g.
+                        let u0 = x0, u1 = (x0 + x1 + x2) * 0.5, u2 = (x0 - x1 + x2) * 0.5, u3 = x2
+                        for i in 0..<4 {
+                            out[((i * 4 + 0) * inC + ci) * outC + co] = u0[i]
+                            out[((i * 4 + 1) * inC + ci) * outC + co] = u1[i]
+                            out[((i * 4 + 2) * inC + ci) * outC + co] = u2[i]
+                            out[((i * 4 + 3) * inC + ci) * outC + co] = u3[i]
+                        }
+                    }
+                }
+            }
+        }
+        inChannels = inC; outChannels = outC
+        activation = layer.activation
+        transformed = u; bias = layer.bias
+    }
+}
+
+/// Tiles per block: each of the 16 GEMMs of a block is [T, inC]·[inC, outC], and OpenBLAS repacks
+/// the whole U[t] (inC·outC floats) on every call, so T must be large enough for that repacking to
+/// be small next to the T·inC·outC multiply-adds; within that, V and M (16·T·(inC + outC) floats)
+/// should stay near L2. With `threads` > 1 the tiles are split so every thread has work.
+public func winogradBlockTiles(_ w: WinogradWeights, _ g: ConvGeometry, batch: Int, threads: Int) -> Int {
+    let tiles = batch * ((g.outHeight + 1) / 2) * ((g.outWidth + 1) / 2)
+    var t = Swift.max(64, Swift.min(256, 65_536 / (w.inChannels + w.outChannels)))
+    if tiles <= t * threads && threads > 1 { t = Swift.max(8, (tiles + threads - 1) / threads) }
+    return Swift.min(t, Swift.max(tiles, 1))
+}
+
+/// Floats of scratch one thread needs for `conv2dWinograd`: V and M for one block plus a zero row.
+public func winogradScratchCount(_ w: WinogradWeights, _ g: ConvGeometry, batch: Int, threads: Int) -> Int {
+    let t = winogradBlockTiles(w, g, batch: batch, threads: threads)
+    return 16 * t * (w.inChannels + w.outChannels) + w.inChannels
+}
+
+@inline(__always) private func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+@inline(__always) private func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+}
+
+/// Winograd F(2×2, 3×3) convolution, NHWC in and out: the same result as `conv2dReference` /
+/// `conv2dGEMM` for a 3×3 stride-1 layer (out = act(conv + bias [+ out when `accumulate`])), up to
+/// float rounding (the transforms reassociate the sums). `g` is the layer's geometry for the input
+/// size. Tiles are cut into blocks of `winogradBlockTiles` (or `blockTiles` when given) dealt
+/// round-robin to `threads` threads; `scratch` holds `threads · winogradScratchCount(...)` floats.
+public func conv2dWinograd(_ w: WinogradWeights, _ g: ConvGeometry, batch: Int,
+                           input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, accumulate: Bool,
+                           scratch: UnsafeMutablePointer<Float>, threads: Int, blockTiles: Int? = nil) {
+    let inC = w.inChannels, outC = w.outChannels
+    let tilesY = (g.outHeight + 1) / 2, tilesX = (g.outWidth + 1) / 2
+    let tiles = batch * tilesY * tilesX
+    if tiles == 0 { return }
+    let blockSize = blockTiles ?? winogradBlockTiles(w, g, batch: batch, threads: threads)
+    let blocks = (tiles + blockSize - 1) / blockSize
+    let workers = Swift.max(1, Swift.min(threads, blocks))
+    let perThread = 16 * blockSize * (inC + outC) + inC
+    w.transformed.withUnsafeBufferPointer { uBuffer in
+        w.bias.withUnsafeBufferPointer { biasBuffer in
+            let u = uBuffer.baseAddress!, bias = biasBuffer.baseAddress!
+            parallelFor(threads: workers) { slot in
+                let v = scratch + slot * perThread
+                let m = v + 16 * blockSize * inC
+                let zeros = m + 16 * blockSize * outC
+                zeros.update(repeating: 0, count: inC)
+                var block = slot
+                while block < blocks {
+                    let first = block * blockSize
+                    let count = Swift.min(blockSize, tiles - first)
+                    winogradInputTransform(g, inC: inC, tilesY: tilesY, tilesX: tilesX, input: input, zeros: zeros,
+                                           firstTile: first, tileCount: count, matrixStride: blockSize * inC, v: v)
+                    for t in 0..<16 {
+                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(count), Int32(outC), Int32(inC),
+                                    1, v + t * blockSize * inC, Int32(inC), u + t * inC * outC, Int32(outC),
+                                    0, m + t * blockSize * outC, Int32(outC))
+                    }
+                    winogradOutputTransform(g, outC: outC, tilesY: tilesY, tilesX: tilesX, m: m, matrixStride: blockSize * outC,
+                                            firstTile: first, tileCount: count, bias: bias, activation: w.activation,
+                                            accumulate: accumulate, output: output)
+                    block += workers
+                }
+            }
+        }
+    }
+}
+
+/// V[t][r, c] = (Bᵀ d B)[t] for tile `firstTile + r`, channel c, where d is the tile's 4×4 input
+/// patch; matrix t starts at v + t·matrixStride. Taps outside the image read `zeros`.
+@inline(__always)
+private func winogradInputTransform(_ g: ConvGeometry, inC: Int, tilesY: Int, tilesX: Int,
+                                    input: UnsafePointer<Float>, zeros: UnsafePointer<Float>,
+                                    firstTile: Int, tileCount: Int, matrixStride: Int, v: UnsafeMutablePointer<Float>) {
+    let perImage = tilesY * tilesX
+    withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: 16) { taps in
+        for r in 0..<tileCount {
+            let tile = firstTile + r
+            let n = tile / perImage, rem = tile - n * perImage
+            let ty = rem / tilesX, tx = rem - ty * tilesX
+            let y0 = 2 * ty - g.padTop, x0 = 2 * tx - g.padLeft
+            for i in 0..<4 {
+                let iy = y0 + i
+                for j in 0..<4 {
+                    let ix = x0 + j
+                    taps[i * 4 + j] = (iy >= 0 && iy < g.inHeight && ix >= 0 && ix < g.inWidth)
+                        ? input + ((n * g.inHeight + iy) * g.inWidth + ix) * inC : zeros
+                }
+            }
+            let d00 = taps[0], d01 = taps[1], d02 = taps[2], d03 = taps[3]
+            let d10 = taps[4], d11 = taps[5], d12 = taps[6], d13 = taps[7]
+            let d20 = taps[8], d21 = taps[9], d22 = taps[10], d23 = taps[11]
+            let d30 = taps[12], d31 = taps[13], d32 = taps[14], d33 = taps[15]
+            let out = v + r * inC
+            let s = matrixStride
+            var c = 0
+            while c + 8 <= inC {
+                // Bᵀ d: rows (d0 - d2, d1 + d2, d2 - d1, d1 - d3), column by column.
+                let a0 = load8(d00 + c) - load8(d20 + c), a1 = load8(d01 + c) - load8(d21 + c)
+                let a2 = load8(d02 + c) - load8(d22 + c), a3 = load8(d03 + c) - load8(d23 + c)
+                let b0 = load8(d10 + c) + load8(d20 + c), b1 = load8(d11 + c) + load8(d21 + c)
+                let b2 = load8(d12 + c) + load8(d22 + c), b3 = load8(d13 + c) + load8(d23 + c)
+                let e0 = load8(d20 + c) - load8(d10 + c), e1 = load8(d21 + c) - load8(d11 + c)
+                let e2 = load8(d22 + c) - load8(d12 + c), e3 = load8(d23 + c) - load8(d13 + c)
+                let f0 = load8(d10 + c) - load8(d30 + c), f1 = load8(d11 + c) - load8(d31 + c)
+                let f2 = load8(d12 + c) - load8(d32 + c), f3 = load8(d13 + c) - load8(d33 + c)
+                // (Bᵀ d) B: the same combination along each row.
+                store8(a0 - a2, out + c);          store8(a1 + a2, out + s + c)
+                store8(a2 - a1, out + 2 * s + c);  store8(a1 - a3, out + 3 * s + c)
+                store8(b0 - b2, out + 4 * s + c);  store8(b1 + b2, out + 5 * s + c)
+                store8(b2 - b1, out + 6 * s + c);  store8(b1 - b3, out + 7 * s + c)
+                store8(e0 - e2, out + 8 * s + c);  store8(e1 + e2, out + 9 * s + c)
+                store8(e2 - e1, out + 10 * s + c); store8(e1 - e3, out + 11 * s + c)
+                store8(f0 - f2, out + 12 * s + c); store8(f1 + f2, out + 13 * s + c)
+                store8(f2 - f1, out + 14 * s + c); store8(f1 - f3, out + 15 * s + c)
+                c += 8
+            }
+            while c < inC {
+                let a0 = d00[c] - d20[c], a1 = d01[c] - d21[c], a2 = d02[c] - d22[c], a3 = d03[c] - d23[c]
+                let b0 = d10[c] + d20[c], b1 = d11[c] + d21[c], b2 = d12[c] + d22[c], b3 = d13[c] + d23[c]
+                let e0 = d20[c] - d10[c], e1 = d21[c] - d11[c], e2 = d22[c] - d12[c], e3 = d23[c] - d13[c]
+                let f0 = d10[c] - d30[c], f1 = d11[c] - d31[c], f2 = d12[c] - d32[c], f3 = d13[c] - d33[c]
+                out[c] = a0 - a2;          out[s + c] = a1 + a2
+                out[2 * s + c] = a2 - a1;  out[3 * s + c] = a1 - a3
+                out[4 * s + c] = b0 - b2;  out[5 * s + c] = b1 + b2
+                out[6 * s + c] = b2 - b1;  out[7 * s + c] = b1 - b3
+                out[8 * s + c] = e0 - e2;  out[9 * s + c] = e1 + e2
+                out[10 * s + c] = e2 - e1; out[11 * s + c] = e1 - e3
+                out[12 * s + c] = f0 - f2; out[13 * s + c] = f1 + f2
+                out[14 * s + c] = f2 - f1; out[15 * s + c] = f1 - f3
+                c += 1
+            }
+        }
+    }
+}
+
+/// Y = Aᵀ M A + bias (+ the previous output when `accumulate`) for each tile of the block, then the
+/// activation, written to the tile's output pixels that lie inside the image.
+@inline(__always)
+private func winogradOutputTransform(_ g: ConvGeometry, outC: Int, tilesY: Int, tilesX: Int,
+                                     m: UnsafePointer<Float>, matrixStride: Int, firstTile: Int, tileCount: Int,
+                                     bias: UnsafePointer<Float>, activation: Activation, accumulate: Bool,
+                                     output: UnsafeMutablePointer<Float>) {
+    let perImage = tilesY * tilesX
+    let s = matrixStride
+    for r in 0..<tileCount {
+        let tile = firstTile + r
+        let n = tile / perImage, rem = tile - n * perImage
+        let ty = rem / tilesX, tx = rem - ty * tilesX
+        let oy = 2 * ty, ox = 2 * tx
+        let hasRow1 = oy + 1 < g.outHeight, hasColumn1 = ox + 1 < g.outWidth
+        let y00 = output + ((n * g.outHeight + oy) * g.outWidth + ox) * outC
+        let y01 = y00 + outC, y10 = y00 + g.outWidth * outC, y11 = y10 + outC
+        let src = m + r * outC
+        // The SIMD loop handles whole tiles (all four pixels inside the image, no accumulation);
+        // edge tiles, accumulation and the channel tail go through the scalar loop, which checks
+        // each pixel. ReLU is applied in registers on the SIMD path; other activations (and ReLU
+        // after the scalar path, where re-applying it is harmless) run on the written pixels.
+        var c = 0
+        if hasRow1 && hasColumn1 && !accumulate {
+            while c + 8 <= outC {
+                let p = src + c
+                // Aᵀ M: rows (m0 + m1 + m2, m1 - m2 - m3), column by column.
+                let m1j0 = load8(p + 4 * s), m1j1 = load8(p + 5 * s), m1j2 = load8(p + 6 * s), m1j3 = load8(p + 7 * s)
+                let m2j0 = load8(p + 8 * s), m2j1 = load8(p + 9 * s), m2j2 = load8(p + 10 * s), m2j3 = load8(p + 11 * s)
+                let s00 = load8(p) + m1j0 + m2j0, s01 = load8(p + s) + m1j1 + m2j1
+                let s02 = load8(p + 2 * s) + m1j2 + m2j2, s03 = load8(p + 3 * s) + m1j3 + m2j3
+                let s10 = m1j0 - m2j0 - load8(p + 12 * s), s11 = m1j1 - m2j1 - load8(p + 13 * s)
+                let s12 = m1j2 - m2j2 - load8(p + 14 * s), s13 = m1j3 - m2j3 - load8(p + 15 * s)
+                // (Aᵀ M) A: the same combination along each row, plus bias.
+                let b = load8(bias + c)
+                var o00 = s00 + s01 + s02 + b, o01 = s01 - s02 - s03 + b
+                var o10 = s10 + s11 + s12 + b, o11 = s11 - s12 - s13 + b
+                if activation == .relu {
+                    let zero = SIMD8<Float>(repeating: 0)
+                    o00 = o00.replacing(with: zero, where: o00 .< zero); o01 = o01.replacing(with: zero, where: o01 .< zero)
+                    o10 = o10.replacing(with: zero, where: o10 .< zero); o11 = o11.replacing(with: zero, where: o11 .< zero)
+                }
+                store8(o00, y00 + c); store8(o01, y01 + c); store8(o10, y10 + c); store8(o11, y11 + c)
+                c += 8
+            }
+        }
+        while c < outC {
+            let p = src + c
+            let s00 = p[0] + p[4 * s] + p[8 * s], s01 = p[s] + p[5 * s] + p[9 * s]
+            let s02 = p[2 * s] + p[6 * s] + p[10 * s], s03 = p[3 * s] + p[7 * s] + p[11 * s]
+            let s10 = p[4 * s] - p[8 * s] - p[12 * s], s11 = p[5 * s] - p[9 * s] - p[13 * s]
+            let s12 = p[6 * s] - p[10 * s] - p[14 * s], s13 = p[7 * s] - p[11 * s] - p[15 * s]
+            let o00 = s00 + s01 + s02 + bias[c], o01 = s01 - s02 - s03 + bias[c]
+            let o10 = s10 + s11 + s12 + bias[c], o11 = s11 - s12 - s13 + bias[c]
+            if accumulate {
+                y00[c] += o00
+                if hasColumn1 { y01[c] += o01 }
+                if hasRow1 { y10[c] += o10; if hasColumn1 { y11[c] += o11 } }
+            } else {
+                y00[c] = o00
+                if hasColumn1 { y01[c] = o01 }
+                if hasRow1 { y10[c] = o10; if hasColumn1 { y11[c] = o11 } }
+            }
+            c += 1
+        }
+        if activation != .identity && !(activation == .relu && hasRow1 && hasColumn1 && !accumulate && outC % 8 == 0) {
+            applyActivation(activation, y00, count: outC)
+            if hasColumn1 { applyActivation(activation, y01, count: outC) }
+            if hasRow1 {
+                applyActivation(activation, y10, count: outC)
+                if hasColumn1 { applyActivation(activation, y11, count: outC) }
+            }
+        }
+    }
+}

@@ -1,0 +1,128 @@
+import XCTest
+import ProbeTensor
+
+/// The Winograd F(2×2, 3×3) kernel `conv2dWinograd` against the naive direct loop `conv2dReference`.
+///
+/// Tolerance: max |Δ| / max |ref| ≤ 1e-5. Both sides round in float32 (ε ≈ 6e-8), but Winograd
+/// sums different, larger intermediate values: V = Bᵀ d B has entries up to 4·max|d|, U = G g Gᵀ up
+/// to (9/4)·max|g|, and Aᵀ M A adds 9 of the products back with cancellation. Over inC·16 products
+/// that is a few ε·√(inC)·10 relative, ~1e-6 for the channel counts here (measured ≤ 1.0e-6 over the
+/// random shapes and 9.3e-7 with inC = 64 in `testWideLayerStaysWithinTolerance`), so 1e-5 leaves headroom and still fails on
+/// any indexing or transform mistake, which gives errors of order 1.
+final class WinogradConvolutionTests: XCTestCase {
+    struct SplitMix {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E3779B97F4A7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
+            z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
+            return z ^ (z >> 31)
+        }
+        mutating func uniform() -> Float { Float(next() >> 40) * 0x1p-23 - 1 }
+        mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
+        mutating func floats(_ n: Int) -> [Float] { (0..<n).map { _ in uniform() } }
+    }
+
+    func layer3x3(_ rng: inout SplitMix, inC: Int, outC: Int, padding: ConvPadding, activation: Activation,
+                  batchNorm: Bool) -> Conv2DWeights {
+        let shape = [outC, inC, 3, 3]
+        let bn = batchNorm ? BatchNormParams(gamma: rng.floats(outC).map { $0 * 0.25 + 1 }, beta: rng.floats(outC),
+                                             mean: rng.floats(outC), variance: rng.floats(outC).map { $0 * 0.5 + 1 }, eps: 1e-3) : nil
+        return Conv2DWeights(weight: rng.floats(shape.reduce(1, *)), shape: shape, bias: batchNorm ? nil : rng.floats(outC),
+                             stride: 1, padding: padding, depthwise: false, batchNorm: bn, activation: activation)
+    }
+
+    func maxRelativeError(_ a: [Float], _ b: [Float]) -> Float {
+        let scale = b.map(abs).max() ?? 0
+        return zip(a, b).map { abs($0 - $1) }.max()! / Swift.max(scale, 1e-30)
+    }
+
+    /// Runs both kernels; `initial` (when given) is the output both start from and accumulate onto.
+    func run(_ layer: Conv2DWeights, batch: Int, height: Int, width: Int, input: [Float], initial: [Float]?,
+             threads: Int, blockTiles: Int? = nil) -> (winograd: [Float], naive: [Float]) {
+        let winogradWeights = WinogradWeights(layer)!
+        let g = layer.geometry(height: height, width: width)
+        let outCount = batch * g.outHeight * g.outWidth * layer.outChannels
+        var fast = initial ?? [Float](repeating: .nan, count: outCount)
+        var naive = initial ?? [Float](repeating: .nan, count: outCount)
+        var perThread = winogradScratchCount(winogradWeights, g, batch: batch, threads: threads)
+        if let blockTiles { perThread = 16 * blockTiles * (layer.inChannels + layer.outChannels) + layer.inChannels }
+        var scratch = [Float](repeating: .nan, count: threads * perThread)
+        input.withUnsafeBufferPointer { x in
+            fast.withUnsafeMutableBufferPointer { out in
+                scratch.withUnsafeMutableBufferPointer { s in
+                    withSingleThreadedBLAS {
+                        conv2dWinograd(winogradWeights, g, batch: batch, input: x.baseAddress!, output: out.baseAddress!,
+                                       accumulate: initial != nil, scratch: s.baseAddress!, threads: threads, blockTiles: blockTiles)
+                    }
+                }
+            }
+            naive.withUnsafeMutableBufferPointer { out in
+                conv2dReference(layer, g, batch: batch, input: x.baseAddress!, output: out.baseAddress!, accumulate: initial != nil)
+            }
+        }
+        return (fast, naive)
+    }
+
+    func testWinogradMatchesNaiveOnOddAndEvenSizes() {
+        var rng = SplitMix(state: 11)
+        // inC and outC include values below 8, non-multiples of 8 and ≥ 8 (SIMD path plus tail).
+        let channelChoices = [1, 3, 5, 8, 13, 19, 24, 37]
+        for trial in 0..<48 {
+            let inC = channelChoices[rng.int(0...7)], outC = channelChoices[rng.int(0...7)]
+            let batch = rng.int(1...3)
+            // Heights and widths alternate odd/even by trial so both edge cases always occur.
+            let height = 2 * rng.int(0...8) + 1 + trial % 2, width = 2 * rng.int(0...8) + 1 + (trial / 2) % 2
+            let padding: ConvPadding = [.symmetric(1, 1), .tfSame, .symmetric(1, 1), .symmetric(2, 0)][trial % 4]
+            let activation = [Activation.identity, .relu, .relu6, .silu][(trial / 4) % 4]
+            let layer = layer3x3(&rng, inC: inC, outC: outC, padding: padding, activation: activation, batchNorm: trial % 3 == 0)
+            let g = layer.geometry(height: height, width: width)
+            if g.outHeight < 1 || g.outWidth < 1 { continue }
+            let input = rng.floats(batch * height * width * inC)
+            let threads = 1 + trial % 2
+            // Small blocks for some trials so the tiles span several blocks and both threads.
+            let blockTiles: Int? = trial % 5 == 0 ? rng.int(1...7) : nil
+            let (fast, naive) = run(layer, batch: batch, height: height, width: width, input: input, initial: nil,
+                                    threads: threads, blockTiles: blockTiles)
+            XCTAssertLessThan(maxRelativeError(fast, naive), 1e-5,
+                              "trial \(trial): \(inC)->\(outC) \(height)x\(width) b\(batch) \(padding) \(activation) t\(threads)")
+        }
+    }
+
+    func testWinogradAccumulatesOntoTheOutputBeforeTheActivation() {
+        var rng = SplitMix(state: 12)
+        for (trial, activation) in [Activation.identity, .relu].enumerated() {
+            let layer = layer3x3(&rng, inC: 13, outC: 16, padding: .symmetric(1, 1), activation: activation, batchNorm: true)
+            let input = rng.floats(2 * 9 * 10 * 13)
+            let residual = rng.floats(2 * 9 * 10 * 16)
+            let (fast, naive) = run(layer, batch: 2, height: 9, width: 10, input: input, initial: residual, threads: 1 + trial)
+            XCTAssertLessThan(maxRelativeError(fast, naive), 1e-5, "\(activation)")
+        }
+    }
+
+    func testWideLayerStaysWithinTolerance() {
+        // VGG-like channel counts on a small odd map, with ReLU: the SIMD transforms on every lane.
+        var rng = SplitMix(state: 13)
+        let layer = layer3x3(&rng, inC: 64, outC: 72, padding: .symmetric(1, 1), activation: .relu, batchNorm: false)
+        let input = rng.floats(2 * 15 * 13 * 64)
+        for threads in [1, 2] {
+            let (fast, naive) = run(layer, batch: 2, height: 15, width: 13, input: input, initial: nil, threads: threads)
+            XCTAssertLessThan(maxRelativeError(fast, naive), 1e-5, "threads \(threads)")
+        }
+    }
+
+    func testWinogradWeightsExistOnlyFor3x3Stride1GroupsOne() {
+        var rng = SplitMix(state: 14)
+        func layer(kernel: Int, stride: Int, depthwise: Bool) -> Conv2DWeights {
+            let shape = [4, depthwise ? 1 : 4, kernel, kernel]
+            return Conv2DWeights(weight: rng.floats(shape.reduce(1, *)), shape: shape, bias: nil, stride: stride,
+                                 padding: .symmetric(kernel / 2, kernel / 2), depthwise: depthwise, batchNorm: nil, activation: .relu)
+        }
+        XCTAssertNotNil(WinogradWeights(layer(kernel: 3, stride: 1, depthwise: false)))
+        XCTAssertNil(WinogradWeights(layer(kernel: 3, stride: 2, depthwise: false)))
+        XCTAssertNil(WinogradWeights(layer(kernel: 3, stride: 1, depthwise: true)))
+        XCTAssertNil(WinogradWeights(layer(kernel: 1, stride: 1, depthwise: false)))
+        XCTAssertNil(WinogradWeights(layer(kernel: 5, stride: 1, depthwise: false)))
+    }
+}
