@@ -64,6 +64,9 @@ private let efficientNetStages: [(expand: Int, kernel: Int, stride: Int, inC: In
 struct Network {
     let kind: BackboneKind
     let stages: [Stage]
+    /// Per stage, the Winograd-domain weights of a `.conv` stage that `ForwardPlan` runs with
+    /// Winograd F(2×2, 3×3) (see `runsOnWinograd`), transformed once here; nil otherwise.
+    let winograd: [WinogradWeights?]
     /// Lite0's ImageNet head `_fc` ([1000, 1280] and [1000]) when the state dict has it.
     let classifier: (weight: [Float], bias: [Float])?
 
@@ -177,6 +180,7 @@ struct Network {
             }
         }
         self.stages = stages
+        self.winograd = stages.map { if case let .conv(c) = $0, runsOnWinograd(c) { WinogradWeights(c) } else { nil } }
         self.classifier = classifier
     }
 
