@@ -65,7 +65,7 @@ struct Network {
     let kind: BackboneKind
     let stages: [Stage]
     /// Per stage, the Winograd-domain weights of a `.conv` stage that `ForwardPlan` runs with
-    /// Winograd F(2×2, 3×3) (see `runsOnWinograd`), transformed once here; nil otherwise.
+    /// Winograd (see `runsOnWinograd`, `winogradOutputTile`), transformed once here; nil otherwise.
     let winograd: [WinogradWeights?]
     /// Lite0's ImageNet head `_fc` ([1000, 1280] and [1000]) when the state dict has it.
     let classifier: (weight: [Float], bias: [Float])?
@@ -180,7 +180,7 @@ struct Network {
             }
         }
         self.stages = stages
-        self.winograd = stages.map { if case let .conv(c) = $0, runsOnWinograd(c) { WinogradWeights(c) } else { nil } }
+        self.winograd = stages.map { if case let .conv(c) = $0, runsOnWinograd(c) { WinogradWeights(c, outputTile: winogradOutputTile) } else { nil } }
         self.classifier = classifier
     }
 

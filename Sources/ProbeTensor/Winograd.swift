@@ -26,76 +26,100 @@ import COpenBLAS
 //     Taps outside the image read zeros; outputs past the bottom/right edge are dropped, so any
 //     output size ≥ 1 (odd included) works.
 // The transforms run over channels innermost, 8 at a time in SIMD registers.
+//
+// F(4×4, 3×3) (same paper) works the same way on 6×6 input patches and 4×4 output tiles, with
+//     Bᵀ = | 4  0 -5  0  1  0 |     G = |  1/4     0     0   |     Aᵀ = | 1  1  1  1  1  0 |
+//          | 0 -4 -4  1  1  0 |         | -1/6  -1/6  -1/6  |          | 0  1 -1  2 -2  0 |
+//          | 0  4 -4 -1  1  0 |         | -1/6   1/6  -1/6  |          | 0  1  1  4  4  0 |
+//          | 0 -2 -1  2  1  0 |         |  1/24  1/12  1/6  |          | 0  1 -1  8 -8  1 |
+//          | 0  2 -1 -2  1  0 |         |  1/24 -1/12  1/6  |
+//          | 0  4  0 -5  0  1 |         |  0     0     1    |
+// 36 GEMMs per block, 36 multiplies per 16 outputs: 4× fewer than direct convolution, 1.78× fewer
+// than F(2×2, 3×3), at the price of 4× the weight memory (36 matrices instead of 9 taps) and larger
+// rounding errors (the transforms scale values by up to ~10², still ~1e-6 relative in float32 here).
+// Everything below holds with 4/6 in place of 2/4 and 36 matrices in place of 16.
 
-/// A 3×3 stride-1 groups-1 convolution's weights in the Winograd F(2×2, 3×3) domain, U = G g Gᵀ
-/// per (input channel, output channel), with the layer's folded bias and activation.
+/// A 3×3 stride-1 groups-1 convolution's weights in the Winograd F(m×m, 3×3) domain (m = 2 or 4),
+/// U = G g Gᵀ per (input channel, output channel), with the layer's folded bias and activation.
 public struct WinogradWeights: Sendable {
     public let inChannels: Int, outChannels: Int
+    /// m: each tile produces m×m output pixels from an (m + 2)×(m + 2) input patch.
+    public let outputTile: Int
     public let activation: Activation
-    /// 16 matrices [inC, outC] row-major: element (t, ci, co) at (t·inC + ci)·outC + co, t = 4·i + j.
+    /// (m + 2)² matrices [inC, outC] row-major: element (t, ci, co) at (t·inC + ci)·outC + co,
+    /// t = (m + 2)·i + j.
     public let transformed: [Float]
     public let bias: [Float]
 
-    /// True for the layers F(2×2, 3×3) computes: 3×3 kernel, stride 1, groups 1 (any padding).
+    /// True for the layers the Winograd kernels compute: 3×3 kernel, stride 1, groups 1 (any padding).
     public static func supports(_ layer: Conv2DWeights) -> Bool {
         !layer.isDepthwise && layer.kernelHeight == 3 && layer.kernelWidth == 3 && layer.stride == 1
     }
 
-    /// Transforms `layer`'s weights (already batch-norm folded); nil when `supports(layer)` is false.
-    public init?(_ layer: Conv2DWeights) {
+    /// Transforms `layer`'s weights (already batch-norm folded) for F(`outputTile`×`outputTile`, 3×3),
+    /// `outputTile` 2 or 4; nil when `supports(layer)` is false.
+    public init?(_ layer: Conv2DWeights, outputTile: Int = 2) {
         guard WinogradWeights.supports(layer) else { return nil }
+        precondition(outputTile == 2 || outputTile == 4, "WinogradWeights: output tile \(outputTile) (2 or 4)")
         let inC = layer.inChannels, outC = layer.outChannels
-        var u = [Float](repeating: 0, count: 16 * inC * outC)
+        let alpha = outputTile + 2
+        let sixth: Double = 1.0 / 6, twelfth: Double = 1.0 / 12, twentyFourth: Double = 1.0 / 24
+        let g2: [[Double]] = [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]]
+        let g4: [[Double]] = [[0.25, 0, 0], [-sixth, -sixth, -sixth], [-sixth, sixth, -sixth],
+                              [twentyFourth, twelfth, sixth], [twentyFourth, -twelfth, sixth], [0, 0, 1]]
+        let gMatrix = outputTile == 2 ? g2 : g4
+        var u = [Float](repeating: 0, count: alpha * alpha * inC * outC)
+        var g = [Double](repeating: 0, count: 9), gg = [Double](repeating: 0, count: alpha * 3)
         layer.packed.withUnsafeBufferPointer { packed in
             u.withUnsafeMutableBufferPointer { out in
                 // packed is [ky, kx, ci][co]: tap (ky, kx) of (ci, co) at ((ky·3 + kx)·inC + ci)·outC + co.
-                let tapStride = inC * outC
                 for ci in 0..<inC {
                     for co in 0..<outC {
-                        let g = packed.baseAddress! + ci * outC + co
-                        // Column kx of G g (a 4-vector over rows i): g0, (g0 + g1 + g2)/2, (g0 - g1 + g2)/2, g2,
-                        // where g_ky is tap (ky, kx).
-                        func ggColumn(_ kx: Int) -> SIMD4<Float> {
-                            let g0 = g[kx * tapStride], g1 = g[(3 + kx) * tapStride], g2 = g[(6 + kx) * tapStride]
-                            return SIMD4<Float>(g0, (g0 + g1 + g2) * 0.5, (g0 - g1 + g2) * 0.5, g2)
+                        for tap in 0..<9 { g[tap] = Double(packed[(tap * inC + ci) * outC + co]) }
+                        // G g: [alpha, 3]; then (G g) Gᵀ: [alpha, alpha], in double so that only the final
+                        // rounding to float remains.
+                        for i in 0..<alpha {
+                            for kx in 0..<3 { gg[i * 3 + kx] = gMatrix[i][0] * g[kx] + gMatrix[i][1] * g[3 + kx] + gMatrix[i][2] * g[6 + kx] }
                         }
-                        let x0 = ggColumn(0), x1 = ggColumn(1), x2 = ggColumn(2)
-                        // Columns j of U = (G g) Gᵀ: the same combination of the columns of G g.
-                        let u0 = x0, u1 = (x0 + x1 + x2) * 0.5, u2 = (x0 - x1 + x2) * 0.5, u3 = x2
-                        for i in 0..<4 {
-                            out[((i * 4 + 0) * inC + ci) * outC + co] = u0[i]
-                            out[((i * 4 + 1) * inC + ci) * outC + co] = u1[i]
-                            out[((i * 4 + 2) * inC + ci) * outC + co] = u2[i]
-                            out[((i * 4 + 3) * inC + ci) * outC + co] = u3[i]
+                        for i in 0..<alpha {
+                            for j in 0..<alpha {
+                                let value = gg[i * 3] * gMatrix[j][0] + gg[i * 3 + 1] * gMatrix[j][1] + gg[i * 3 + 2] * gMatrix[j][2]
+                                out[((i * alpha + j) * inC + ci) * outC + co] = Float(value)
+                            }
                         }
                     }
                 }
             }
         }
-        inChannels = inC; outChannels = outC
+        inChannels = inC; outChannels = outC; self.outputTile = outputTile
         activation = layer.activation
         transformed = u; bias = layer.bias
     }
 }
 
-/// Tiles per block, T = clamp(inC·outC / 512, 32, 256). Each of a block's 16 GEMMs is
-/// [T, inC]·[inC, outC], and OpenBLAS repacks U[t] (inC·outC floats) on every call: with large
-/// channel counts that repacking streams megabytes from L3 and T must be large to amortise it
-/// (512→512 at 28×28: T = 32 / 64 / 128 / 256 took 27 / 23 / 20 / 19 ms per image); with small
-/// ones all 16 U[t] stay in L2 and small blocks keep V and M (16·T·(inC + outC) floats) in cache
-/// instead (64→128 at 112×112: 9.6 ms at T = 32, 11.1 ms at T = 256). Measured single-threaded on
-/// VGG16's layers (Zen 4, 1 MB L2 per core). With `threads` > 1 the tiles are split so every thread has work.
+/// Tiles per block, T = clamp(inC·outC / 512, 32, 256 for F(2×2) or 128 for F(4×4)). Each of a
+/// block's GEMMs is [T, inC]·[inC, outC], and OpenBLAS repacks U[t] (inC·outC floats) on every
+/// call: with large channel counts that repacking streams megabytes from L3 and T must be large to
+/// amortise it (F(2×2), 512→512 at 28×28: T = 32 / 64 / 128 / 256 took 27 / 23 / 20 / 19 ms per
+/// image); with small ones all U[t] stay in L2 and small blocks keep V and M ((m + 2)²·T·(inC + outC)
+/// floats) in cache instead (F(2×2), 64→128 at 112×112: 9.6 ms at T = 32, 11.1 ms at T = 256;
+/// F(4×4), 128→128 at 112×112: 12.4 ms at T = 32, 15.8 ms at T = 256). F(4×4) gains nothing past
+/// T = 128 and its blocks are 2.25× larger, hence the lower cap. Measured single-threaded on VGG16's
+/// layers (Zen 4, 1 MB L2 per core). With `threads` > 1 the tiles are split so every thread has work.
 public func winogradBlockTiles(_ w: WinogradWeights, _ g: ConvGeometry, batch: Int, threads: Int) -> Int {
-    let tiles = batch * ((g.outHeight + 1) / 2) * ((g.outWidth + 1) / 2)
-    var t = Swift.max(32, Swift.min(256, w.inChannels * w.outChannels / 512))
+    let m = w.outputTile
+    let tiles = batch * ((g.outHeight + m - 1) / m) * ((g.outWidth + m - 1) / m)
+    var t = Swift.max(32, Swift.min(m == 2 ? 256 : 128, w.inChannels * w.outChannels / 512))
     if tiles <= t * threads && threads > 1 { t = Swift.max(8, (tiles + threads - 1) / threads) }
     return Swift.min(t, Swift.max(tiles, 1))
 }
 
-/// Floats of scratch one thread needs for `conv2dWinograd`: V and M for one block plus a zero row.
-public func winogradScratchCount(_ w: WinogradWeights, _ g: ConvGeometry, batch: Int, threads: Int) -> Int {
-    let t = winogradBlockTiles(w, g, batch: batch, threads: threads)
-    return 16 * t * (w.inChannels + w.outChannels) + w.inChannels
+/// Floats of scratch one thread needs for `conv2dWinograd` with blocks of `blockTiles` tiles
+/// (default `winogradBlockTiles`): V and M for one block plus a zero row.
+public func winogradScratchCount(_ w: WinogradWeights, _ g: ConvGeometry, batch: Int, threads: Int, blockTiles: Int? = nil) -> Int {
+    let t = blockTiles ?? winogradBlockTiles(w, g, batch: batch, threads: threads)
+    let alpha = w.outputTile + 2
+    return alpha * alpha * t * (w.inChannels + w.outChannels) + w.inChannels
 }
 
 @inline(__always) private func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
@@ -106,44 +130,56 @@ public func winogradScratchCount(_ w: WinogradWeights, _ g: ConvGeometry, batch:
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
 }
 
-/// Winograd F(2×2, 3×3) convolution, NHWC in and out: the same result as `conv2dReference` /
-/// `conv2dGEMM` for a 3×3 stride-1 layer (out = act(conv + bias [+ out when `accumulate`])), up to
+/// Winograd F(2×2, 3×3) or F(4×4, 3×3) convolution (per `w.outputTile`), NHWC in and out: the
+/// same result as `conv2dReference` / `conv2dGEMM` for a 3×3 stride-1 layer (out = act(conv + bias [+ out when `accumulate`])), up to
 /// float rounding (the transforms reassociate the sums). `g` is the layer's geometry for the input
 /// size. Tiles are cut into blocks of `winogradBlockTiles` (or `blockTiles` when given) dealt
 /// round-robin to `threads` threads; `scratch` holds `threads · winogradScratchCount(...)` floats.
 public func conv2dWinograd(_ w: WinogradWeights, _ g: ConvGeometry, batch: Int,
                            input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, accumulate: Bool,
                            scratch: UnsafeMutablePointer<Float>, threads: Int, blockTiles: Int? = nil) {
-    let inC = w.inChannels, outC = w.outChannels
-    let tilesY = (g.outHeight + 1) / 2, tilesX = (g.outWidth + 1) / 2
+    let inC = w.inChannels, outC = w.outChannels, tile = w.outputTile
+    let matrices = (tile + 2) * (tile + 2)
+    let tilesY = (g.outHeight + tile - 1) / tile, tilesX = (g.outWidth + tile - 1) / tile
     let tiles = batch * tilesY * tilesX
     if tiles == 0 { return }
     let blockSize = blockTiles ?? winogradBlockTiles(w, g, batch: batch, threads: threads)
     let blocks = (tiles + blockSize - 1) / blockSize
     let workers = Swift.max(1, Swift.min(threads, blocks))
-    let perThread = 16 * blockSize * (inC + outC) + inC
+    let perThread = winogradScratchCount(w, g, batch: batch, threads: threads, blockTiles: blockSize)
     w.transformed.withUnsafeBufferPointer { uBuffer in
         w.bias.withUnsafeBufferPointer { biasBuffer in
             let u = uBuffer.baseAddress!, bias = biasBuffer.baseAddress!
             parallelFor(threads: workers) { slot in
                 let v = scratch + slot * perThread
-                let m = v + 16 * blockSize * inC
-                let zeros = m + 16 * blockSize * outC
+                let m = v + matrices * blockSize * inC
+                let zeros = m + matrices * blockSize * outC
                 zeros.update(repeating: 0, count: inC)
                 var block = slot
                 while block < blocks {
                     let first = block * blockSize
                     let count = Swift.min(blockSize, tiles - first)
-                    winogradInputTransform(g, inC: inC, tilesY: tilesY, tilesX: tilesX, input: input, zeros: zeros,
-                                           firstTile: first, tileCount: count, matrixStride: blockSize * inC, v: v)
-                    for t in 0..<16 {
+                    if tile == 2 {
+                        winogradInputTransform(g, inC: inC, tilesY: tilesY, tilesX: tilesX, input: input, zeros: zeros,
+                                               firstTile: first, tileCount: count, matrixStride: blockSize * inC, v: v)
+                    } else {
+                        winograd4InputTransform(g, inC: inC, tilesY: tilesY, tilesX: tilesX, input: input, zeros: zeros,
+                                                firstTile: first, tileCount: count, matrixStride: blockSize * inC, v: v)
+                    }
+                    for t in 0..<matrices {
                         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(count), Int32(outC), Int32(inC),
                                     1, v + t * blockSize * inC, Int32(inC), u + t * inC * outC, Int32(outC),
                                     0, m + t * blockSize * outC, Int32(outC))
                     }
-                    winogradOutputTransform(g, outC: outC, tilesY: tilesY, tilesX: tilesX, m: m, matrixStride: blockSize * outC,
-                                            firstTile: first, tileCount: count, bias: bias, activation: w.activation,
-                                            accumulate: accumulate, output: output)
+                    if tile == 2 {
+                        winogradOutputTransform(g, outC: outC, tilesY: tilesY, tilesX: tilesX, m: m, matrixStride: blockSize * outC,
+                                                firstTile: first, tileCount: count, bias: bias, activation: w.activation,
+                                                accumulate: accumulate, output: output)
+                    } else {
+                        winograd4OutputTransform(g, outC: outC, tilesY: tilesY, tilesX: tilesX, m: m, matrixStride: blockSize * outC,
+                                                 firstTile: first, tileCount: count, bias: bias, activation: w.activation,
+                                                 accumulate: accumulate, output: output)
+                    }
                     block += workers
                 }
             }
@@ -290,6 +326,148 @@ private func winogradOutputTransform(_ g: ConvGeometry, outC: Int, tilesY: Int, 
             if hasRow1 {
                 applyActivation(activation, y10, count: outC)
                 if hasColumn1 { applyActivation(activation, y11, count: outC) }
+            }
+        }
+    }
+}
+
+// MARK: - F(4×4, 3×3) transforms
+
+/// Loads `count` ≤ 8 floats into the low lanes (the rest zero): the channel tail of the SIMD loops.
+@inline(__always) private func loadPartial8(_ p: UnsafePointer<Float>, _ count: Int) -> SIMD8<Float> {
+    if count == 8 { return load8(p) }
+    var v = SIMD8<Float>(repeating: 0)
+    for lane in 0..<count { v[lane] = p[lane] }
+    return v
+}
+
+@inline(__always) private func storePartial8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, _ count: Int) {
+    if count == 8 { store8(v, p); return }
+    for lane in 0..<count { p[lane] = v[lane] }
+}
+
+/// Bᵀ x for F(4×4, 3×3): the 6-point input transform along one axis.
+@inline(__always)
+private func winograd4B(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>,
+                        _ x4: SIMD8<Float>, _ x5: SIMD8<Float>)
+    -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    let y0 = x0 * 4 - x2 * 5 + x4
+    let y1 = x3 + x4 - (x1 + x2) * 4
+    let y2 = (x1 - x2) * 4 - x3 + x4
+    let y3 = (x3 - x1) * 2 - x2 + x4
+    let y4 = (x1 - x3) * 2 - x2 + x4
+    let y5 = x1 * 4 - x3 * 5 + x5
+    return (y0, y1, y2, y3, y4, y5)
+}
+
+/// Aᵀ x for F(4×4, 3×3): the 6-point output transform along one axis, 4 results.
+@inline(__always)
+private func winograd4A(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>,
+                        _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    let sum12 = x1 + x2, diff12 = x1 - x2, sum34 = x3 + x4, diff34 = x3 - x4
+    return (x0 + sum12 + sum34, diff12 + diff34 * 2, sum12 + sum34 * 4, diff12 + diff34 * 8 + x5)
+}
+
+/// V[t][r, c] = (Bᵀ d B)[t] for F(4×4, 3×3): d is tile `firstTile + r`'s 6×6 input patch, t = 6·i + j,
+/// matrix t at v + t·matrixStride. Columns first (Bᵀ d into a 6×6 stack block), then rows.
+@inline(__always)
+private func winograd4InputTransform(_ g: ConvGeometry, inC: Int, tilesY: Int, tilesX: Int,
+                                     input: UnsafePointer<Float>, zeros: UnsafePointer<Float>,
+                                     firstTile: Int, tileCount: Int, matrixStride: Int, v: UnsafeMutablePointer<Float>) {
+    let perImage = tilesY * tilesX
+    let s = matrixStride
+    withUnsafeTemporaryAllocation(of: UnsafePointer<Float>.self, capacity: 36) { tapBuffer in
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 36) { columnBuffer in
+            let taps = tapBuffer.baseAddress!, bd = columnBuffer.baseAddress!
+            for r in 0..<tileCount {
+                let tile = firstTile + r
+                let n = tile / perImage, rem = tile - n * perImage
+                let ty = rem / tilesX, tx = rem - ty * tilesX
+                let y0 = 4 * ty - g.padTop, x0 = 4 * tx - g.padLeft
+                for i in 0..<6 {
+                    let iy = y0 + i
+                    for j in 0..<6 {
+                        let ix = x0 + j
+                        taps[i * 6 + j] = (iy >= 0 && iy < g.inHeight && ix >= 0 && ix < g.inWidth)
+                            ? input + ((n * g.inHeight + iy) * g.inWidth + ix) * inC : zeros
+                    }
+                }
+                let out = v + r * inC
+                var c = 0
+                while c < inC {
+                    let lanes = Swift.min(8, inC - c)
+                    for j in 0..<6 {
+                        let col = winograd4B(loadPartial8(taps[j] + c, lanes), loadPartial8(taps[6 + j] + c, lanes),
+                                             loadPartial8(taps[12 + j] + c, lanes), loadPartial8(taps[18 + j] + c, lanes),
+                                             loadPartial8(taps[24 + j] + c, lanes), loadPartial8(taps[30 + j] + c, lanes))
+                        bd[j] = col.0; bd[6 + j] = col.1; bd[12 + j] = col.2
+                        bd[18 + j] = col.3; bd[24 + j] = col.4; bd[30 + j] = col.5
+                    }
+                    for i in 0..<6 {
+                        let row = winograd4B(bd[i * 6], bd[i * 6 + 1], bd[i * 6 + 2], bd[i * 6 + 3], bd[i * 6 + 4], bd[i * 6 + 5])
+                        let dst = out + i * 6 * s + c
+                        storePartial8(row.0, dst, lanes); storePartial8(row.1, dst + s, lanes)
+                        storePartial8(row.2, dst + 2 * s, lanes); storePartial8(row.3, dst + 3 * s, lanes)
+                        storePartial8(row.4, dst + 4 * s, lanes); storePartial8(row.5, dst + 5 * s, lanes)
+                    }
+                    c += 8
+                }
+            }
+        }
+    }
+}
+
+/// Y = Aᵀ M A + bias (+ the previous output when `accumulate`) for F(4×4, 3×3), then the
+/// activation, written to the tile's output pixels inside the image (ReLU in registers, other
+/// activations on the written pixels).
+@inline(__always)
+private func winograd4OutputTransform(_ g: ConvGeometry, outC: Int, tilesY: Int, tilesX: Int,
+                                      m: UnsafePointer<Float>, matrixStride: Int, firstTile: Int, tileCount: Int,
+                                      bias: UnsafePointer<Float>, activation: Activation, accumulate: Bool,
+                                      output: UnsafeMutablePointer<Float>) {
+    let perImage = tilesY * tilesX
+    let s = matrixStride
+    let zero = SIMD8<Float>(repeating: 0)
+    withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 24) { columnBuffer in
+        let am = columnBuffer.baseAddress!
+        for r in 0..<tileCount {
+            let tile = firstTile + r
+            let n = tile / perImage, rem = tile - n * perImage
+            let ty = rem / tilesX, tx = rem - ty * tilesX
+            let oy = 4 * ty, ox = 4 * tx
+            let rows = Swift.min(4, g.outHeight - oy), columns = Swift.min(4, g.outWidth - ox)
+            let corner = output + ((n * g.outHeight + oy) * g.outWidth + ox) * outC
+            let src = m + r * outC
+            var c = 0
+            while c < outC {
+                let lanes = Swift.min(8, outC - c)
+                let p = src + c
+                for j in 0..<6 {
+                    let col = winograd4A(loadPartial8(p + j * s, lanes), loadPartial8(p + (6 + j) * s, lanes),
+                                         loadPartial8(p + (12 + j) * s, lanes), loadPartial8(p + (18 + j) * s, lanes),
+                                         loadPartial8(p + (24 + j) * s, lanes), loadPartial8(p + (30 + j) * s, lanes))
+                    am[j] = col.0; am[6 + j] = col.1; am[12 + j] = col.2; am[18 + j] = col.3
+                }
+                let b = loadPartial8(bias + c, lanes)
+                for a in 0..<rows {
+                    let row = winograd4A(am[a * 6], am[a * 6 + 1], am[a * 6 + 2], am[a * 6 + 3], am[a * 6 + 4], am[a * 6 + 5])
+                    let values = (row.0 + b, row.1 + b, row.2 + b, row.3 + b)
+                    let pixelRow = corner + a * g.outWidth * outC + c
+                    for x in 0..<columns {
+                        var y: SIMD8<Float>
+                        switch x { case 0: y = values.0; case 1: y = values.1; case 2: y = values.2; default: y = values.3 }
+                        let dst = pixelRow + x * outC
+                        if accumulate { y += loadPartial8(dst, lanes) }
+                        if activation == .relu { y = y.replacing(with: zero, where: y .< zero) }
+                        storePartial8(y, dst, lanes)
+                    }
+                }
+                c += 8
+            }
+            if activation != .identity && activation != .relu {
+                for a in 0..<rows {
+                    applyActivation(activation, corner + a * g.outWidth * outC, count: columns * outC)
+                }
             }
         }
     }

@@ -1,14 +1,16 @@
 import XCTest
 import ProbeTensor
 
-/// The Winograd F(2×2, 3×3) kernel `conv2dWinograd` against the naive direct loop `conv2dReference`.
+/// The Winograd F(2×2, 3×3) and F(4×4, 3×3) kernels `conv2dWinograd` against the naive direct loop
+/// `conv2dReference`.
 ///
-/// Tolerance: max |Δ| / max |ref| ≤ 1e-5. Both sides round in float32 (ε ≈ 6e-8), but Winograd
-/// sums different, larger intermediate values: V = Bᵀ d B has entries up to 4·max|d|, U = G g Gᵀ up
-/// to (9/4)·max|g|, and Aᵀ M A adds 9 of the products back with cancellation. Over inC·16 products
-/// that is a few ε·√(inC)·10 relative, ~1e-6 for the channel counts here (measured ≤ 1.0e-6 over the
-/// random shapes and 9.3e-7 with inC = 64 in `testWideLayerStaysWithinTolerance`), so 1e-5 leaves headroom and still fails on
-/// any indexing or transform mistake, which gives errors of order 1.
+/// Tolerance: max |Δ| / max |ref| ≤ 1e-5 for F(2×2), 2e-5 for F(4×4). Both sides round in float32
+/// (ε ≈ 6e-8), but Winograd sums different, larger intermediate values: for F(2×2), V = Bᵀ d B has
+/// entries up to 4·max|d|, U = G g Gᵀ up to (9/4)·max|g|, and Aᵀ M A adds 9 products back with
+/// cancellation; F(4×4)'s matrices have entries up to 5 (Bᵀ) and 8 (Aᵀ), so its sums grow ~10× more.
+/// Measured: F(2×2) ≤ 1.0e-6 over the random shapes and 9.3e-7 at inC = 64; F(4×4) ≤ 4.5e-6 and
+/// 4.7e-6. The bounds leave 4–10× headroom and still fail on any indexing or transform mistake,
+/// which gives errors of order 1.
 final class WinogradConvolutionTests: XCTestCase {
     struct SplitMix {
         var state: UInt64
@@ -33,6 +35,8 @@ final class WinogradConvolutionTests: XCTestCase {
                              stride: 1, padding: padding, depthwise: false, batchNorm: bn, activation: activation)
     }
 
+    func tolerance(outputTile: Int) -> Float { outputTile == 2 ? 1e-5 : 2e-5 }
+
     func maxRelativeError(_ a: [Float], _ b: [Float]) -> Float {
         let scale = b.map(abs).max() ?? 0
         return zip(a, b).map { abs($0 - $1) }.max()! / Swift.max(scale, 1e-30)
@@ -40,14 +44,13 @@ final class WinogradConvolutionTests: XCTestCase {
 
     /// Runs both kernels; `initial` (when given) is the output both start from and accumulate onto.
     func run(_ layer: Conv2DWeights, batch: Int, height: Int, width: Int, input: [Float], initial: [Float]?,
-             threads: Int, blockTiles: Int? = nil) -> (winograd: [Float], naive: [Float]) {
-        let winogradWeights = WinogradWeights(layer)!
+             threads: Int, outputTile: Int, blockTiles: Int? = nil) -> (winograd: [Float], naive: [Float]) {
+        let winogradWeights = WinogradWeights(layer, outputTile: outputTile)!
         let g = layer.geometry(height: height, width: width)
         let outCount = batch * g.outHeight * g.outWidth * layer.outChannels
         var fast = initial ?? [Float](repeating: .nan, count: outCount)
         var naive = initial ?? [Float](repeating: .nan, count: outCount)
-        var perThread = winogradScratchCount(winogradWeights, g, batch: batch, threads: threads)
-        if let blockTiles { perThread = 16 * blockTiles * (layer.inChannels + layer.outChannels) + layer.inChannels }
+        let perThread = winogradScratchCount(winogradWeights, g, batch: batch, threads: threads, blockTiles: blockTiles)
         var scratch = [Float](repeating: .nan, count: threads * perThread)
         input.withUnsafeBufferPointer { x in
             fast.withUnsafeMutableBufferPointer { out in
@@ -65,8 +68,8 @@ final class WinogradConvolutionTests: XCTestCase {
         return (fast, naive)
     }
 
-    func testWinogradMatchesNaiveOnOddAndEvenSizes() {
-        var rng = SplitMix(state: 11)
+    func checkRandomShapes(outputTile: Int, seed: UInt64) {
+        var rng = SplitMix(state: seed)
         // inC and outC include values below 8, non-multiples of 8 and ≥ 8 (SIMD path plus tail).
         let channelChoices = [1, 3, 5, 8, 13, 19, 24, 37]
         for trial in 0..<48 {
@@ -84,20 +87,31 @@ final class WinogradConvolutionTests: XCTestCase {
             // Small blocks for some trials so the tiles span several blocks and both threads.
             let blockTiles: Int? = trial % 5 == 0 ? rng.int(1...7) : nil
             let (fast, naive) = run(layer, batch: batch, height: height, width: width, input: input, initial: nil,
-                                    threads: threads, blockTiles: blockTiles)
-            XCTAssertLessThan(maxRelativeError(fast, naive), 1e-5,
+                                    threads: threads, outputTile: outputTile, blockTiles: blockTiles)
+            XCTAssertLessThan(maxRelativeError(fast, naive), tolerance(outputTile: outputTile),
                               "trial \(trial): \(inC)->\(outC) \(height)x\(width) b\(batch) \(padding) \(activation) t\(threads)")
         }
     }
 
+    func testWinograd2x2MatchesNaiveOnOddAndEvenSizes() {
+        checkRandomShapes(outputTile: 2, seed: 11)
+    }
+
+    func testWinograd4x4MatchesNaiveOnOddAndEvenSizes() {
+        checkRandomShapes(outputTile: 4, seed: 15)
+    }
+
     func testWinogradAccumulatesOntoTheOutputBeforeTheActivation() {
         var rng = SplitMix(state: 12)
-        for (trial, activation) in [Activation.identity, .relu].enumerated() {
-            let layer = layer3x3(&rng, inC: 13, outC: 16, padding: .symmetric(1, 1), activation: activation, batchNorm: true)
-            let input = rng.floats(2 * 9 * 10 * 13)
-            let residual = rng.floats(2 * 9 * 10 * 16)
-            let (fast, naive) = run(layer, batch: 2, height: 9, width: 10, input: input, initial: residual, threads: 1 + trial)
-            XCTAssertLessThan(maxRelativeError(fast, naive), 1e-5, "\(activation)")
+        for outputTile in [2, 4] {
+            for (trial, activation) in [Activation.identity, .relu, .relu6].enumerated() {
+                let layer = layer3x3(&rng, inC: 13, outC: 20, padding: .symmetric(1, 1), activation: activation, batchNorm: true)
+                let input = rng.floats(2 * 9 * 10 * 13)
+                let residual = rng.floats(2 * 9 * 10 * 20)
+                let (fast, naive) = run(layer, batch: 2, height: 9, width: 10, input: input, initial: residual,
+                                        threads: 1 + trial % 2, outputTile: outputTile)
+                XCTAssertLessThan(maxRelativeError(fast, naive), tolerance(outputTile: outputTile), "F(\(outputTile)) \(activation)")
+            }
         }
     }
 
@@ -106,9 +120,12 @@ final class WinogradConvolutionTests: XCTestCase {
         var rng = SplitMix(state: 13)
         let layer = layer3x3(&rng, inC: 64, outC: 72, padding: .symmetric(1, 1), activation: .relu, batchNorm: false)
         let input = rng.floats(2 * 15 * 13 * 64)
-        for threads in [1, 2] {
-            let (fast, naive) = run(layer, batch: 2, height: 15, width: 13, input: input, initial: nil, threads: threads)
-            XCTAssertLessThan(maxRelativeError(fast, naive), 1e-5, "threads \(threads)")
+        for outputTile in [2, 4] {
+            for threads in [1, 2] {
+                let (fast, naive) = run(layer, batch: 2, height: 15, width: 13, input: input, initial: nil, threads: threads,
+                                        outputTile: outputTile)
+                XCTAssertLessThan(maxRelativeError(fast, naive), tolerance(outputTile: outputTile), "F(\(outputTile)) threads \(threads)")
+            }
         }
     }
 
