@@ -68,26 +68,22 @@ public struct WinogradWeights: Sendable {
         let g4: [[Double]] = [[0.25, 0, 0], [-sixth, -sixth, -sixth], [-sixth, sixth, -sixth],
                               [twentyFourth, twelfth, sixth], [twentyFourth, -twelfth, sixth], [0, 0, 1]]
         let gMatrix = outputTile == 2 ? g2 : g4
+        // U[t][ci, co] = Σ_{ky,kx} G[i][ky]·G[j][kx]·g[ky,kx][ci, co] for t = α·i + j. `packed` is
+        // [ky, kx, ci][co], i.e. a [9, inC·outC] matrix P with row 3·ky + kx, and U is [α², inC·outC],
+        // so the whole transform is one GEMM U = K·P with K[t][3·ky + kx] = G[i][ky]·G[j][kx].
+        var k = [Float](repeating: 0, count: alpha * alpha * 9)
+        for i in 0..<alpha {
+            for j in 0..<alpha {
+                for ky in 0..<3 { for kx in 0..<3 { k[(i * alpha + j) * 9 + ky * 3 + kx] = Float(gMatrix[i][ky] * gMatrix[j][kx]) } }
+            }
+        }
         var u = [Float](repeating: 0, count: alpha * alpha * inC * outC)
-        var g = [Double](repeating: 0, count: 9), gg = [Double](repeating: 0, count: alpha * 3)
-        layer.packed.withUnsafeBufferPointer { packed in
-            u.withUnsafeMutableBufferPointer { out in
-                // packed is [ky, kx, ci][co]: tap (ky, kx) of (ci, co) at ((ky·3 + kx)·inC + ci)·outC + co.
-                for ci in 0..<inC {
-                    for co in 0..<outC {
-                        for tap in 0..<9 { g[tap] = Double(packed[(tap * inC + ci) * outC + co]) }
-                        // G g: [alpha, 3]; then (G g) Gᵀ: [alpha, alpha], in double so that only the final
-                        // rounding to float remains.
-                        for i in 0..<alpha {
-                            for kx in 0..<3 { gg[i * 3 + kx] = gMatrix[i][0] * g[kx] + gMatrix[i][1] * g[3 + kx] + gMatrix[i][2] * g[6 + kx] }
-                        }
-                        for i in 0..<alpha {
-                            for j in 0..<alpha {
-                                let value = gg[i * 3] * gMatrix[j][0] + gg[i * 3 + 1] * gMatrix[j][1] + gg[i * 3 + 2] * gMatrix[j][2]
-                                out[((i * alpha + j) * inC + ci) * outC + co] = Float(value)
-                            }
-                        }
-                    }
+        let columns = inC * outC
+        k.withUnsafeBufferPointer { kBuffer in
+            layer.packed.withUnsafeBufferPointer { packed in
+                u.withUnsafeMutableBufferPointer { out in
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(alpha * alpha), Int32(columns), 9,
+                                1, kBuffer.baseAddress!, 9, packed.baseAddress!, Int32(columns), 0, out.baseAddress!, Int32(columns))
                 }
             }
         }
