@@ -180,7 +180,10 @@ struct Network {
             }
         }
         self.stages = stages
-        self.winograd = stages.map { if case let .conv(c) = $0, runsOnWinograd(c) { WinogradWeights(c, outputTile: winogradOutputTile) } else { nil } }
+        // Without a state dict the network only lists its parameters and is never run: skip the transform.
+        self.winograd = stages.map {
+            if w.stateDict != nil, case let .conv(c) = $0, runsOnWinograd(c) { WinogradWeights(c, outputTile: winogradOutputTile) } else { nil }
+        }
         self.classifier = classifier
     }
 
