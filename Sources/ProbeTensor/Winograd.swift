@@ -115,8 +115,13 @@ public func winogradBlockTiles(_ w: WinogradWeights, _ g: ConvGeometry, batch: I
 public func winogradScratchCount(_ w: WinogradWeights, _ g: ConvGeometry, batch: Int, threads: Int, blockTiles: Int? = nil) -> Int {
     let t = blockTiles ?? winogradBlockTiles(w, g, batch: batch, threads: threads)
     let alpha = w.outputTile + 2
-    return alpha * alpha * t * (w.inChannels + w.outChannels) + w.inChannels
+    return alpha * alpha * (t * (w.inChannels + w.outChannels) + 2 * winogradMatrixPad) + w.inChannels
 }
+
+/// Floats between consecutive V (and M) matrices of a block beyond their T·C: one cache line, so
+/// the 16 or 36 matrices the transforms read or write side by side start in different cache sets
+/// (T·C is often a multiple of 4 KB, which would put all of them in the same L1 set).
+let winogradMatrixPad = 16
 
 @inline(__always) private func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
     UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
@@ -148,8 +153,9 @@ public func conv2dWinograd(_ w: WinogradWeights, _ g: ConvGeometry, batch: Int,
             let u = uBuffer.baseAddress!, bias = biasBuffer.baseAddress!
             parallelFor(threads: workers) { slot in
                 let v = scratch + slot * perThread
-                let m = v + matrices * blockSize * inC
-                let zeros = m + matrices * blockSize * outC
+                let vStride = blockSize * inC + winogradMatrixPad, mStride = blockSize * outC + winogradMatrixPad
+                let m = v + matrices * vStride
+                let zeros = m + matrices * mStride
                 zeros.update(repeating: 0, count: inC)
                 var block = slot
                 while block < blocks {
@@ -157,22 +163,22 @@ public func conv2dWinograd(_ w: WinogradWeights, _ g: ConvGeometry, batch: Int,
                     let count = Swift.min(blockSize, tiles - first)
                     if tile == 2 {
                         winogradInputTransform(g, inC: inC, tilesY: tilesY, tilesX: tilesX, input: input, zeros: zeros,
-                                               firstTile: first, tileCount: count, matrixStride: blockSize * inC, v: v)
+                                               firstTile: first, tileCount: count, matrixStride: vStride, v: v)
                     } else {
                         winograd4InputTransform(g, inC: inC, tilesY: tilesY, tilesX: tilesX, input: input, zeros: zeros,
-                                                firstTile: first, tileCount: count, matrixStride: blockSize * inC, v: v)
+                                                firstTile: first, tileCount: count, matrixStride: vStride, v: v)
                     }
                     for t in 0..<matrices {
                         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(count), Int32(outC), Int32(inC),
-                                    1, v + t * blockSize * inC, Int32(inC), u + t * inC * outC, Int32(outC),
-                                    0, m + t * blockSize * outC, Int32(outC))
+                                    1, v + t * vStride, Int32(inC), u + t * inC * outC, Int32(outC),
+                                    0, m + t * mStride, Int32(outC))
                     }
                     if tile == 2 {
-                        winogradOutputTransform(g, outC: outC, tilesY: tilesY, tilesX: tilesX, m: m, matrixStride: blockSize * outC,
+                        winogradOutputTransform(g, outC: outC, tilesY: tilesY, tilesX: tilesX, m: m, matrixStride: mStride,
                                                 firstTile: first, tileCount: count, bias: bias, activation: w.activation,
                                                 accumulate: accumulate, output: output)
                     } else {
-                        winograd4OutputTransform(g, outC: outC, tilesY: tilesY, tilesX: tilesX, m: m, matrixStride: blockSize * outC,
+                        winograd4OutputTransform(g, outC: outC, tilesY: tilesY, tilesX: tilesX, m: m, matrixStride: mStride,
                                                  firstTile: first, tileCount: count, bias: bias, activation: w.activation,
                                                  accumulate: accumulate, output: output)
                     }
