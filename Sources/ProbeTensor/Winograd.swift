@@ -93,19 +93,24 @@ public struct WinogradWeights: Sendable {
     }
 }
 
-/// Tiles per block, T = clamp(inC·outC / 512, 32, 256 for F(2×2) or 128 for F(4×4)). Each of a
-/// block's GEMMs is [T, inC]·[inC, outC], and OpenBLAS repacks U[t] (inC·outC floats) on every
-/// call: with large channel counts that repacking streams megabytes from L3 and T must be large to
-/// amortise it (F(2×2), 512→512 at 28×28: T = 32 / 64 / 128 / 256 took 27 / 23 / 20 / 19 ms per
-/// image); with small ones all U[t] stay in L2 and small blocks keep V and M ((m + 2)²·T·(inC + outC)
-/// floats) in cache instead (F(2×2), 64→128 at 112×112: 9.6 ms at T = 32, 11.1 ms at T = 256;
-/// F(4×4), 128→128 at 112×112: 12.4 ms at T = 32, 15.8 ms at T = 256). F(4×4) gains nothing past
-/// T = 128 and its blocks are 2.25× larger, hence the lower cap. Measured single-threaded on VGG16's
-/// layers (Zen 4, 1 MB L2 per core). With `threads` > 1 the tiles are split so every thread has work.
+/// Tiles per block. Each of a block's GEMMs is [T, inC]·[inC, outC], and two regimes of OpenBLAS
+/// (as built here) decide T; measured single-threaded on VGG16's layers (Zen 4, 1 MB L2 per core):
+/// - inC·outC ≤ 32768: T = clamp(2¹⁹ / (inC·outC), 16, 32), so that T·inC·outC ≤ 2¹⁹ and OpenBLAS
+///   takes its small-matrix kernel (seen in perf), which skips packing; past 2¹⁹ it packs both operands
+///   and gets slower (F(4×4), 128→256 at 56×56: 5.7 ms at T = 16, 7.2–7.7 ms at T = 32…256;
+///   128→128 at 112×112: 11.9 ms at T = 32, 14.4 at T = 64).
+/// - larger layers: OpenBLAS repacks the whole U[t] (inC·outC floats, megabytes from L3) on every
+///   call, so T is large to amortise it: 256 for F(2×2), 128 for F(4×4), whose blocks are 2.25×
+///   larger and which gains nothing past 128 (F(4×4), 256→256 at 56×56: T = 32 / 64 / 128 / 256
+///   took 16.0 / 15.4 / 14.1 / 13.9 ms; F(2×2), 512→512 at 28×28: T = 32 / 64 / 128 / 256 took
+///   27 / 23 / 20 / 19 ms).
+/// With `threads` > 1 the tiles are split so every thread has work.
 public func winogradBlockTiles(_ w: WinogradWeights, _ g: ConvGeometry, batch: Int, threads: Int) -> Int {
     let m = w.outputTile
     let tiles = batch * ((g.outHeight + m - 1) / m) * ((g.outWidth + m - 1) / m)
-    var t = Swift.max(32, Swift.min(m == 2 ? 256 : 128, w.inChannels * w.outChannels / 512))
+    let weightsPerMatrix = w.inChannels * w.outChannels
+    var t = weightsPerMatrix <= 32768 ? Swift.max(16, Swift.min(32, 524_288 / Swift.max(weightsPerMatrix, 1)))
+                                      : (m == 2 ? 256 : 128)
     if tiles <= t * threads && threads > 1 { t = Swift.max(8, (tiles + threads - 1) / threads) }
     return Swift.min(t, Swift.max(tiles, 1))
 }
