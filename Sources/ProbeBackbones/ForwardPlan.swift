@@ -2,16 +2,16 @@ import ProbeTensor
 
 /// Whether a groups-1 convolution runs as Winograd instead of im2col + GEMM: every 3×3 stride-1
 /// layer except those with very few input channels, where the GEMMs of inner dimension inC are too
-/// thin to pay for the transforms. Measured single-threaded, one image, im2col / F(2×2) / F(4×4):
-/// 3→64 at 224×224 (VGG16's first layer) 3.8 / 5.1 / 7.3 ms; 8→64 at 112×112 1.56 / 1.28 / 1.09 ms;
-/// 64→64 at 224×224 42 / 22 / 16 ms.
+/// thin to pay for the transforms. Measured single-threaded, one image, im2col vs F(4×4, 3×3):
+/// 3→64 at 224×224 (VGG16's first layer) 3.5 vs 5.7 ms; 8→64 at 112×112 1.55 vs 0.99 ms;
+/// 64→64 at 224×224 42 vs 16 ms.
 func runsOnWinograd(_ layer: Conv2DWeights) -> Bool {
     WinogradWeights.supports(layer) && layer.inChannels >= 8
 }
 
 /// The Winograd variant, F(4×4, 3×3): on VGG16 at 224×224 it beats F(2×2, 3×3) on every layer but
-/// the three 512→512 at 14×14 (7.0 vs 5.8 ms, only 16 tiles per image to amortise 36 weight-matrix
-/// repacks), e.g. 64→64 at 224×224 16 vs 22 ms, 512→512 at 28×28 14 vs 19 ms. Its weights take
+/// the three 512→512 at 14×14 (6.9 vs 5.6–6.2 ms: only 16 tiles per image to amortise 36 weight-matrix
+/// repacks), e.g. 64→64 at 224×224 16 vs 19 ms, 512→512 at 28×28 14 vs 19 ms. Its weights take
 /// 4× the memory of the 3×3 kernels (F(2×2): 16/9×), ~235 MB for VGG16.
 let winogradOutputTile = 4
 
