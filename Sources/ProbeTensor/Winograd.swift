@@ -1,7 +1,8 @@
 import COpenBLAS
 
-// Winograd F(2×2, 3×3) convolution (Lavin & Gray, "Fast Algorithms for Convolutional Neural
-// Networks", 2016) for 3×3 stride-1 groups-1 layers, NHWC.
+// Winograd F(2×2, 3×3) and F(4×4, 3×3) convolution (Lavin & Gray, "Fast Algorithms for
+// Convolutional Neural Networks", 2016) for 3×3 stride-1 groups-1 layers, NHWC. The naive
+// reference they are tested against is `conv2dReference` (Conv2D.swift).
 //
 // One 2×2 output tile Y comes from the 4×4 input patch d that covers it and the 3×3 filter g as
 //     Y = Aᵀ [ (G g Gᵀ) ⊙ (Bᵀ d B) ] A
@@ -19,8 +20,8 @@ import COpenBLAS
 //
 // Layouts (all row-major float32):
 //   - weights U: 16 matrices [inC, outC], matrix t at t·inC·outC (`WinogradWeights.transformed`);
-//   - per block of T tiles, V: 16 matrices [T, inC] and M: 16 matrices [T, outC] in per-thread
-//     scratch, sized so a block works mostly in L2;
+//   - per block of T tiles (see `winogradBlockTiles`), V: 16 matrices [T, inC] and M: 16 matrices
+//     [T, outC] in per-thread scratch, each matrix followed by one cache line of padding;
 //   - tiles are numbered over (n, tile row, tile column); tile (ty, tx) produces output pixels
 //     (2ty..2ty+1, 2tx..2tx+1) from input rows 2ty - padTop ..< +4 and columns 2tx - padLeft ..< +4.
 //     Taps outside the image read zeros; outputs past the bottom/right edge are dropped, so any
