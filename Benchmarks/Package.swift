@@ -11,7 +11,6 @@ let package = Package(
     targets: [
         .executableTarget(name: "bench-images", dependencies: [.product(name: "ProbeImages", package: "Probe")]),
         .executableTarget(name: "bench-backbones", dependencies: [.product(name: "ProbeBackbones", package: "Probe")]),
-        .executableTarget(name: "bench-winograd", dependencies: [.product(name: "ProbeTensor", package: "Probe")]),
         .executableTarget(name: "bench-classifiers", dependencies: [.product(name: "ProbeClassifiers", package: "Probe")]),
     ],
     swiftLanguageModes: [.v5]
