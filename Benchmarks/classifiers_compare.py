@@ -12,6 +12,7 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)  # the Probe package, which builds the bench-* executables
 
 
 def run(cmd, raw_log):
@@ -39,9 +40,9 @@ def main():
     args = ap.parse_args()
     common = ["--configs", args.configs, "--max-iter", args.max_iter, "--knn-queries", args.knn_queries, "--estimators", args.estimators]
     if not args.no_build:
-        subprocess.run(["swift", "build", "-c", "release", "--product", "bench-classifiers"], cwd=HERE, check=True,
+        subprocess.run(["swift", "build", "-c", "release", "--product", "bench-classifiers"], cwd=ROOT, check=True,
                        stdout=subprocess.DEVNULL)
-    probe = run([os.path.join(HERE, ".build", "release", "bench-classifiers")] + common, sys.stderr)
+    probe = run([os.path.join(ROOT, ".build", "release", "bench-classifiers")] + common, sys.stderr)
     sklearn = run([sys.executable, os.path.join(HERE, "classifiers_reference.py")] + common, sys.stderr) if not args.probe_only else []
     ref = {(r["config"], r["estimator"]): r for r in sklearn}
     header = f"{'config':<7} {'estimator':<10} {'probe fit':>10} {'sk fit':>10} {'fit x':>6} {'probe pred':>10} {'sk pred':>10} {'pred x':>6} {'acc probe/sk':>13}  objective probe/sk"
