@@ -55,18 +55,6 @@ public func applyActivation(_ activation: Activation, _ values: UnsafeMutablePoi
     }
 }
 
-/// Adds `bias[c]` to each of `rows` rows of `columns` floats (row stride `rowStride`) and applies
-/// `activation`: the epilogue every convolution runs on its freshly computed output block.
-@inline(__always)
-public func biasActivationRows(_ output: UnsafeMutablePointer<Float>, rows: Int, columns: Int, rowStride: Int,
-                               bias: UnsafePointer<Float>, activation: Activation) {
-    for r in 0..<rows {
-        let row = output + r * rowStride
-        for c in 0..<columns { row[c] += bias[c] }
-        applyActivation(activation, row, count: columns)
-    }
-}
-
 /// Reference activation with libm (for tests of `fastExp` and the fused epilogues).
 public func referenceActivation(_ activation: Activation, _ x: Float) -> Float {
     switch activation {
