@@ -18,7 +18,8 @@ let hostVectorSettings: [SwiftSetting] = {
           let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
           let flagsLine = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return [] }
     let flags = Set(flagsLine.split(separator: " ").map(String.init))
-    return flags.isSuperset(of: ["avx2", "fma"]) ? [.unsafeFlags(["-target-cpu", "haswell"])] : []
+    // PROBE_FMA lets the kernels ask for fused multiply-adds, which are single instructions only here.
+    return flags.isSuperset(of: ["avx2", "fma"]) ? [.unsafeFlags(["-target-cpu", "haswell"]), .define("PROBE_FMA")] : []
 }()
 
 let package = Package(

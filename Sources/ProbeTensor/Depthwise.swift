@@ -77,10 +77,10 @@ func depthwiseFourPixels(_ r: DepthwiseRows, ox: Int, out: UnsafeMutablePointer<
             var w = r.weights + (ky &* kW &* c &+ ch)
             for _ in 0..<kW {
                 let wv = loadFloat8(w)
-                acc0 += loadFloat8(src) * wv
-                acc1 += loadFloat8(src + step) * wv
-                acc2 += loadFloat8(src + 2 &* step) * wv
-                acc3 += loadFloat8(src + 3 &* step) * wv
+                acc0 = multiplyAdd(loadFloat8(src), wv, acc0)
+                acc1 = multiplyAdd(loadFloat8(src + step), wv, acc1)
+                acc2 = multiplyAdd(loadFloat8(src + 2 &* step), wv, acc2)
+                acc3 = multiplyAdd(loadFloat8(src + 3 &* step), wv, acc3)
                 src += c; w += c
             }
         }
@@ -127,10 +127,10 @@ func depthwiseFourPixels(_ r: DepthwiseRows, kernel: Int, ox: Int, out: UnsafeMu
             for kx in 0..<kernel {
                 let src = pixel0 + (ky &* rowStep &+ kx &* c &+ ch)
                 let wv = loadFloat8(r.weights + ((ky &* kernel &+ kx) &* c &+ ch))
-                acc0 += loadFloat8(src) * wv
-                acc1 += loadFloat8(src + step) * wv
-                acc2 += loadFloat8(src + 2 &* step) * wv
-                acc3 += loadFloat8(src + 3 &* step) * wv
+                acc0 = multiplyAdd(loadFloat8(src), wv, acc0)
+                acc1 = multiplyAdd(loadFloat8(src + step), wv, acc1)
+                acc2 = multiplyAdd(loadFloat8(src + 2 &* step), wv, acc2)
+                acc3 = multiplyAdd(loadFloat8(src + 3 &* step), wv, acc3)
             }
         }
         storeFloat8(acc0, out + ch)
@@ -159,10 +159,10 @@ func depthwiseOnePixel(_ r: DepthwiseRows, ox: Int, out: UnsafeMutablePointer<Fl
             for kx in kxStart..<kxEnd {
                 let src = pixel0 + ((ky &* r.inWidth &+ kx) &* c &+ ch)
                 let w = r.weights + ((ky &* kW &+ kx) &* c &+ ch)
-                acc0 += loadFloat8(src) * loadFloat8(w)
-                acc1 += loadFloat8(src + 8) * loadFloat8(w + 8)
-                acc2 += loadFloat8(src + 16) * loadFloat8(w + 16)
-                acc3 += loadFloat8(src + 24) * loadFloat8(w + 24)
+                acc0 = multiplyAdd(loadFloat8(src), loadFloat8(w), acc0)
+                acc1 = multiplyAdd(loadFloat8(src + 8), loadFloat8(w + 8), acc1)
+                acc2 = multiplyAdd(loadFloat8(src + 16), loadFloat8(w + 16), acc2)
+                acc3 = multiplyAdd(loadFloat8(src + 24), loadFloat8(w + 24), acc3)
             }
         }
         storeFloat8(acc0, out + ch)
@@ -175,7 +175,7 @@ func depthwiseOnePixel(_ r: DepthwiseRows, ox: Int, out: UnsafeMutablePointer<Fl
         var acc = loadFloat8(r.bias + ch)
         for ky in r.kyStart..<r.kyEnd {
             for kx in kxStart..<kxEnd {
-                acc += loadFloat8(pixel0 + ((ky &* r.inWidth &+ kx) &* c &+ ch)) * loadFloat8(r.weights + ((ky &* kW &+ kx) &* c &+ ch))
+                acc = multiplyAdd(loadFloat8(pixel0 + ((ky &* r.inWidth &+ kx) &* c &+ ch)), loadFloat8(r.weights + ((ky &* kW &+ kx) &* c &+ ch)), acc)
             }
         }
         storeFloat8(acc, out + ch)
