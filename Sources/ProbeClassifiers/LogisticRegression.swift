@@ -178,30 +178,42 @@ func linearScores(_ x: Matrix, _ w: Matrix, _ b: [Float]) -> Matrix {
     return out
 }
 
-/// The reported objective C·Σ s_i ℓ_i + ½‖W‖², with logits from float64 GEMMs over blocks of rows.
+/// The reported objective C·Σ s_i ℓ_i + ½‖W‖², with logits from float64 GEMMs over blocks of rows
+/// (X converted to float64 a block at a time). The blocks run on `ComputeThreads.count` threads and
+/// their losses are summed in block order, so the value does not depend on the thread count.
 func logisticObjectiveExact(x: Matrix, targets: [Int], sampleWeights: [Double], c: Double,
                             weights: [Double], intercepts: [Double], outputs m: Int) -> Double {
     let n = x.rows, d = x.cols
-    let block = 1024
-    var loss = 0.0
-    var xd = [Double](repeating: 0, count: block * d)
-    var z = [Double](repeating: 0, count: block * m)
-    var start = 0
-    while start < n {
-        let rows = min(block, n - start)
-        for i in 0..<(rows * d) { xd[i] = Double(x.values[start * d + i]) }
-        for r in 0..<rows { for k in 0..<m { z[r * m + k] = intercepts[k] } }
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(m), Int32(d),
-                    1, xd, Int32(d), weights, Int32(d), 1, &z, Int32(m))
-        for r in 0..<rows {
-            let i = start + r
-            loss += sampleWeights[i] * pointLoss(z, offset: r * m, outputs: m, target: targets[i])
+    let block = 512
+    let blocks = (n + block - 1) / block
+    let threads = max(1, min(ComputeThreads.count, blocks))
+    var blockLoss = [Double](repeating: 0, count: blocks)
+    blockLoss.withUnsafeMutableBufferPointer { out in
+        x.values.withUnsafeBufferPointer { xv in
+            withSingleThreadedBLAS {
+                parallelFor(threads: threads) { slot in
+                    var xd = [Double](repeating: 0, count: block * d)
+                    var z = [Double](repeating: 0, count: block * m)
+                    for b in stride(from: slot, to: blocks, by: threads) {
+                        let start = b * block, rows = min(block, n - start)
+                        for i in 0..<(rows * d) { xd[i] = Double(xv[start * d + i]) }
+                        for r in 0..<rows { for k in 0..<m { z[r * m + k] = intercepts[k] } }
+                        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(m), Int32(d),
+                                    1, xd, Int32(d), weights, Int32(d), 1, &z, Int32(m))
+                        var loss = 0.0
+                        for r in 0..<rows {
+                            let i = start + r
+                            loss += sampleWeights[i] * pointLoss(z, offset: r * m, outputs: m, target: targets[i])
+                        }
+                        out[b] = loss
+                    }
+                }
+            }
         }
-        start += rows
     }
     var norm = 0.0
     for v in weights { norm += v * v }
-    return c * loss + 0.5 * norm
+    return c * blockLoss.reduce(0, +) + 0.5 * norm
 }
 
 /// ℓ for one sample whose m logits start at `offset`.
@@ -231,7 +243,8 @@ struct LogisticProblem: LinearModelObjective {
     /// θ, the logits Z = X·Wᵀ + b and their change along the search direction (intercept unpenalised).
     var line: LinearScoresAlongLine
     var residual: [Float]
-    var gradientFloat: [Float]
+    /// Rᵀ·X, the data part of ∂f/∂W [outputs, d].
+    var weightGradientSum: [Double]
 
     /// Rows per parallel chunk of the per-sample loops; fixed so sums are the same for any thread count.
     static let chunk = 2048
@@ -247,7 +260,7 @@ struct LogisticProblem: LinearModelObjective {
         lambda = 1 / (c * total)
         line = LinearScoresAlongLine(x: x, outputs: outputs, penalizesIntercept: false)
         residual = [Float](repeating: 0, count: n * outputs)
-        gradientFloat = [Float](repeating: 0, count: outputs * d)
+        weightGradientSum = [Double](repeating: 0, count: outputs * d)
     }
 
     func evaluateLine(step: Double) -> (value: Double, slope: Double) {
@@ -327,12 +340,12 @@ struct LogisticProblem: LinearModelObjective {
                 }
             }
         }
-        line.weightGradient(residual: residual, into: &gradientFloat)
+        line.weightGradient(residual: residual, into: &weightGradientSum)
         let theta = line.theta
         var value = partial.reduce(0, +)
         var norm = 0.0
         for i in 0..<(m * d) {
-            gradient[i] = Double(gradientFloat[i]) + lambda * theta[i]
+            gradient[i] = weightGradientSum[i] + lambda * theta[i]
             norm += theta[i] * theta[i]
         }
         for k in 0..<m {
