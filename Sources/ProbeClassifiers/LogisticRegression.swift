@@ -276,17 +276,19 @@ struct LogisticProblem: LinearModelObjective {
                         for r in (ch * Self.chunk)..<min(n, (ch + 1) * Self.chunk) {
                             for k in 0..<m { zt[k] = z0[r * m + k] + step * u[r * m + k] }
                             let t = Int(targets[r]), s = normalizedWeights[r]
-                            zt.withUnsafeBufferPointer { zp in
-                                value += s * pointLoss(zp.baseAddress!, outputs: m, target: t)
-                            }
                             // dℓ/dα = Σ_k (p_k − y_k) u_k
                             if m == 1 {
+                                zt.withUnsafeBufferPointer { zp in
+                                    value += s * pointLoss(zp.baseAddress!, outputs: m, target: t)
+                                }
                                 slope += s * (sigmoid(zt[0]) - (t == 1 ? 1 : 0)) * u[r]
                             } else {
+                                // One exp per logit serves both ℓ (as `pointLoss` computes it) and its slope.
                                 var top = -Double.infinity
                                 for k in 0..<m { top = max(top, zt[k]) }
                                 var sum = 0.0, weighted = 0.0
                                 for k in 0..<m { let e = exp(zt[k] - top); sum += e; weighted += e * u[r * m + k] }
+                                value += s * (top + log(sum) - zt[t])
                                 slope += s * (weighted / sum - u[r * m + t])
                             }
                         }
@@ -314,21 +316,24 @@ struct LogisticProblem: LinearModelObjective {
                     biasPartial.withUnsafeMutableBufferPointer { bias in
                         DispatchQueue.concurrentPerform(iterations: chunks) { ch in
                             var value = 0.0
+                            var e = [Double](repeating: 0, count: m)
                             for r in (ch * Self.chunk)..<min(n, (ch + 1) * Self.chunk) {
                                 let t = Int(targets[r]), s = normalizedWeights[r]
                                 let zr = z.baseAddress! + r * m
-                                value += s * pointLoss(zr, outputs: m, target: t)
                                 if m == 1 {
+                                    value += s * pointLoss(zr, outputs: m, target: t)
                                     let g = s * (sigmoid(zr[0]) - (t == 1 ? 1 : 0))
                                     res[r] = Float(g)
                                     bias[ch] += g
                                 } else {
+                                    // One exp per logit for both ℓ (as `pointLoss` computes it) and P − Y.
                                     var top = -Double.infinity
                                     for k in 0..<m { top = max(top, zr[k]) }
                                     var sum = 0.0
-                                    for k in 0..<m { sum += exp(zr[k] - top) }
+                                    for k in 0..<m { e[k] = exp(zr[k] - top); sum += e[k] }
+                                    value += s * (top + log(sum) - zr[t])
                                     for k in 0..<m {
-                                        let g = s * (exp(zr[k] - top) / sum - (k == t ? 1 : 0))
+                                        let g = s * (e[k] / sum - (k == t ? 1 : 0))
                                         res[r * m + k] = Float(g)
                                         bias[ch * m + k] += g
                                     }
