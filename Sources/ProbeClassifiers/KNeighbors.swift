@@ -131,10 +131,13 @@ public struct KNeighborsModel<Rows: FeatureRows & Sendable>: ProbabilisticClassi
                 let indexOut = indexBuffer, distanceOut = distanceBuffer
                 let search = {
                     parallelFor(threads: threads) { slot in
-                        var scratch = NeighborSearchScratch(queryBlock: Self.queryBlock, trainingBlock: Self.trainingBlock,
+                        let share = sliceRange(m, part: slot, of: threads)
+                        // Sized to the work (a few queries against a small training set need far less
+                        // than a full block, and fresh pages cost time to fault in).
+                        var scratch = NeighborSearchScratch(queryBlock: min(Self.queryBlock, share.count),
+                                                            trainingBlock: min(Self.trainingBlock, training.rowCount),
                                                             features: featureCount, keep: min(training.rowCount, k + Self.extraCandidates))
                         defer { scratch.deallocate() }
-                        let share = sliceRange(m, part: slot, of: threads)
                         var start = share.lowerBound
                         while start < share.upperBound {
                             let block = start..<min(share.upperBound, start + Self.queryBlock)
