@@ -246,6 +246,14 @@ struct LogisticProblem: LinearModelObjective {
     /// Rᵀ·X, the data part of ∂f/∂W [outputs, d].
     var weightGradientSum: [Double]
 
+    /// The line step whose loss, residuals and intercept gradient the last `evaluateLine` left in
+    /// `residual`/`lossAtStep`/`biasGradientAtStep` (nil when they belong to no trial of this line).
+    /// L-BFGS usually accepts its last trial, and then the gradient there needs no second pass of
+    /// exps: the accepted logits Z + αU are the very numbers the trial computed.
+    var cachedStep: Double? = nil
+    var lossAtStep = 0.0
+    var biasGradientAtStep: [Double]
+
     /// Rows per parallel chunk of the per-sample loops; fixed so sums are the same for any thread count.
     static let chunk = 2048
 
@@ -261,105 +269,116 @@ struct LogisticProblem: LinearModelObjective {
         line = LinearScoresAlongLine(x: x, outputs: outputs, penalizesIntercept: false)
         residual = [Float](repeating: 0, count: n * outputs)
         weightGradientSum = [Double](repeating: 0, count: outputs * d)
+        biasGradientAtStep = [Double](repeating: 0, count: outputs)
     }
 
-    func evaluateLine(step: Double) -> (value: Double, slope: Double) {
-        let m = outputs
+    /// One pass over the logits z = Z + step·U (Z alone when `alongLine` is false): the data loss
+    /// Σ ŝ_i ℓ_i, its slope Σ ŝ_i (p_i − y_i)·u_i along the line, the residuals R = ŝ(P − Y) into
+    /// `residual`, and their per-class sums (the intercept gradient) into `biasGradientAtStep`.
+    private mutating func lossPass(step: Double, alongLine: Bool) -> (value: Double, slope: Double) {
+        let m = outputs, n = self.n
         let chunks = (n + Self.chunk - 1) / Self.chunk
         var partial = [(Double, Double)](repeating: (0, 0), count: chunks)
+        var biasPartial = [Double](repeating: 0, count: chunks * m)
+        let targets = self.targets, normalizedWeights = self.normalizedWeights
         partial.withUnsafeMutableBufferPointer { out in
-            line.scores.withUnsafeBufferPointer { z0 in
-                line.directionScores.withUnsafeBufferPointer { u in
-                    DispatchQueue.concurrentPerform(iterations: chunks) { ch in
-                        var zt = [Double](repeating: 0, count: m)
-                        var value = 0.0, slope = 0.0
-                        for r in (ch * Self.chunk)..<min(n, (ch + 1) * Self.chunk) {
-                            for k in 0..<m { zt[k] = z0[r * m + k] + step * u[r * m + k] }
-                            let t = Int(targets[r]), s = normalizedWeights[r]
-                            // dℓ/dα = Σ_k (p_k − y_k) u_k
-                            if m == 1 {
-                                zt.withUnsafeBufferPointer { zp in
-                                    value += s * pointLoss(zp.baseAddress!, outputs: m, target: t)
+            biasPartial.withUnsafeMutableBufferPointer { bias in
+                residual.withUnsafeMutableBufferPointer { res in
+                    line.scores.withUnsafeBufferPointer { z0 in
+                        line.directionScores.withUnsafeBufferPointer { u in
+                            DispatchQueue.concurrentPerform(iterations: chunks) { ch in
+                                var z = [Double](repeating: 0, count: m)
+                                var e = [Double](repeating: 0, count: m)
+                                var value = 0.0, slope = 0.0
+                                for r in (ch * Self.chunk)..<min(n, (ch + 1) * Self.chunk) {
+                                    if alongLine {
+                                        for k in 0..<m { z[k] = z0[r * m + k] + step * u[r * m + k] }
+                                    } else {
+                                        for k in 0..<m { z[k] = z0[r * m + k] }
+                                    }
+                                    let t = Int(targets[r]), s = normalizedWeights[r]
+                                    if m == 1 {
+                                        z.withUnsafeBufferPointer { zp in
+                                            value += s * pointLoss(zp.baseAddress!, outputs: 1, target: t)
+                                        }
+                                        let g = s * (sigmoid(z[0]) - (t == 1 ? 1 : 0))
+                                        res[r] = Float(g)
+                                        bias[ch] += g
+                                        if alongLine { slope += g * u[r] }
+                                    } else {
+                                        // One exp per logit for ℓ (as `pointLoss` computes it), P − Y and the slope.
+                                        var top = -Double.infinity
+                                        for k in 0..<m { top = max(top, z[k]) }
+                                        var sum = 0.0
+                                        for k in 0..<m { e[k] = exp(z[k] - top); sum += e[k] }
+                                        value += s * (top + log(sum) - z[t])
+                                        var rowSlope = 0.0
+                                        for k in 0..<m {
+                                            let g = s * (e[k] / sum - (k == t ? 1 : 0))
+                                            res[r * m + k] = Float(g)
+                                            bias[ch * m + k] += g
+                                            if alongLine { rowSlope += g * u[r * m + k] }
+                                        }
+                                        slope += rowSlope
+                                    }
                                 }
-                                slope += s * (sigmoid(zt[0]) - (t == 1 ? 1 : 0)) * u[r]
-                            } else {
-                                // One exp per logit serves both ℓ (as `pointLoss` computes it) and its slope.
-                                var top = -Double.infinity
-                                for k in 0..<m { top = max(top, zt[k]) }
-                                var sum = 0.0, weighted = 0.0
-                                for k in 0..<m { let e = exp(zt[k] - top); sum += e; weighted += e * u[r * m + k] }
-                                value += s * (top + log(sum) - zt[t])
-                                slope += s * (weighted / sum - u[r * m + t])
+                                out[ch] = (value, slope)
                             }
                         }
-                        out[ch] = (value, slope)
                     }
                 }
             }
         }
         var value = 0.0, slope = 0.0
-        for (v, s) in partial { value += v; slope += s }
+        for (v, sl) in partial { value += v; slope += sl }
+        for k in 0..<m {
+            var g = 0.0
+            for ch in 0..<chunks { g += biasPartial[ch * m + k] }
+            biasGradientAtStep[k] = g
+        }
+        return (value, slope)
+    }
+
+    /// F and dF/dα at θ + α·D; leaves the residuals there for `acceptLine`.
+    mutating func evaluateLine(step: Double) -> (value: Double, slope: Double) {
+        let (value, slope) = lossPass(step: step, alongLine: true)
+        cachedStep = step
+        lossAtStep = value
         let penalty = line.penalty(step: step)
         return (value + lambda * penalty.value, slope + lambda * penalty.slope)
     }
 
+    mutating func beginLine(direction: inout [Double]) {
+        line.beginLine(direction: &direction)
+        cachedStep = nil
+    }
+
+    mutating func acceptLine(step: Double, gradient: inout [Double]) -> Double {
+        line.accept(step: step)
+        if cachedStep != step { lossAtStep = lossPass(step: 0, alongLine: false).value }
+        cachedStep = nil
+        return finishGradient(dataLoss: lossAtStep, &gradient)
+    }
+
     /// F and ∇F at the current logits: residuals R = ŝ(P − Y) per chunk, then ∇W = Rᵀ·X + λW (sgemm), ∇b = Σ_i R_i.
     mutating func valueAndGradient(_ gradient: inout [Double]) -> Double {
-        let m = outputs, n = self.n, d = self.d
-        let chunks = (n + Self.chunk - 1) / Self.chunk
-        var partial = [Double](repeating: 0, count: chunks)
-        var biasPartial = [Double](repeating: 0, count: chunks * m)
-        let targets = self.targets, normalizedWeights = self.normalizedWeights
-        line.scores.withUnsafeBufferPointer { z in
-            residual.withUnsafeMutableBufferPointer { res in
-                partial.withUnsafeMutableBufferPointer { out in
-                    biasPartial.withUnsafeMutableBufferPointer { bias in
-                        DispatchQueue.concurrentPerform(iterations: chunks) { ch in
-                            var value = 0.0
-                            var e = [Double](repeating: 0, count: m)
-                            for r in (ch * Self.chunk)..<min(n, (ch + 1) * Self.chunk) {
-                                let t = Int(targets[r]), s = normalizedWeights[r]
-                                let zr = z.baseAddress! + r * m
-                                if m == 1 {
-                                    value += s * pointLoss(zr, outputs: m, target: t)
-                                    let g = s * (sigmoid(zr[0]) - (t == 1 ? 1 : 0))
-                                    res[r] = Float(g)
-                                    bias[ch] += g
-                                } else {
-                                    // One exp per logit for both ℓ (as `pointLoss` computes it) and P − Y.
-                                    var top = -Double.infinity
-                                    for k in 0..<m { top = max(top, zr[k]) }
-                                    var sum = 0.0
-                                    for k in 0..<m { e[k] = exp(zr[k] - top); sum += e[k] }
-                                    value += s * (top + log(sum) - zr[t])
-                                    for k in 0..<m {
-                                        let g = s * (e[k] / sum - (k == t ? 1 : 0))
-                                        res[r * m + k] = Float(g)
-                                        bias[ch * m + k] += g
-                                    }
-                                }
-                            }
-                            out[ch] = value
-                        }
-                    }
-                }
-            }
-        }
+        cachedStep = nil
+        let loss = lossPass(step: 0, alongLine: false).value
+        return finishGradient(dataLoss: loss, &gradient)
+    }
+
+    /// ∇W = Rᵀ·X + λW from the residuals in `residual`, ∇b from `biasGradientAtStep`; returns F.
+    private mutating func finishGradient(dataLoss: Double, _ gradient: inout [Double]) -> Double {
+        let m = outputs, d = self.d
         line.weightGradient(residual: residual, into: &weightGradientSum)
         let theta = line.theta
-        var value = partial.reduce(0, +)
         var norm = 0.0
         for i in 0..<(m * d) {
             gradient[i] = weightGradientSum[i] + lambda * theta[i]
             norm += theta[i] * theta[i]
         }
-        for k in 0..<m {
-            var g = 0.0
-            for ch in 0..<chunks { g += biasPartial[ch * m + k] }
-            gradient[m * d + k] = g
-        }
-        value += 0.5 * lambda * norm
-        return value
+        for k in 0..<m { gradient[m * d + k] = biasGradientAtStep[k] }
+        return dataLoss + 0.5 * lambda * norm
     }
 }
 
