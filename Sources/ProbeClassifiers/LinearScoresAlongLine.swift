@@ -4,7 +4,7 @@ import ProbeTensor
 /// The state both L-BFGS objectives (logistic and squared hinge) need for an exact line search
 /// of a linear model θ = [W (outputs × d, row-major) | b (outputs)]:
 ///   scores      Z = X·Wᵀ + b                      [n, outputs], float64
-///   along line  U = X·Dᵀ + D_b for direction D    [n, outputs], one sgemm per line
+///   along line  U = X·Dᵀ + D_b for direction D    [n, outputs], one pass over X per line
 /// so the loss at θ + αD costs O(n·outputs) per trial step (Z + αU), and the L2 penalty
 /// ½‖θ_pen + αD_pen‖² is a quadratic in α from three dot products.
 struct LinearScoresAlongLine {
