@@ -19,8 +19,8 @@ struct LinearScoresAlongLine {
     private(set) var direction: [Double] = []
     private var directionFloat: [Float]
     private var thetaNormSquared = 0.0, thetaDotDirection = 0.0, directionNormSquared = 0.0
-    /// One float32 [outputs, d] block of Rᵀ·X per chunk of rows, summed in float64 in chunk order.
-    private var gradientPartials: [Float]
+    /// One float32 [outputs, d] block of Rᵀ·X per thread for the chunk it is on.
+    private var gradientPartials: [Float] = []
 
     /// Rows per parallel chunk of every pass over X; fixed, so the sums do not depend on the thread count.
     static let chunk = 2048
@@ -43,7 +43,6 @@ struct LinearScoresAlongLine {
         scores = [Double](repeating: 0, count: n * outputs)
         directionScores = scores
         directionFloat = [Float](repeating: 0, count: outputs * d)
-        gradientPartials = [Float](repeating: 0, count: ((n + Self.chunk - 1) / Self.chunk) * outputs * d)
     }
 
     /// Runs `body(chunk)` for every chunk of rows, spread over `ComputeThreads.count` threads that each
@@ -117,31 +116,46 @@ struct LinearScoresAlongLine {
     }
 
     /// ∂f/∂W = Rᵀ·X for residuals R = ∂f/∂Z [n, outputs], into `out` [outputs, d]: per chunk of rows a
-    /// float32 sum of sgemm calls over `gradientBlock` rows, the chunks summed in float64.
+    /// float32 sum of sgemm calls over `gradientBlock` rows, the chunks added in float64 in chunk order
+    /// (so the sum does not depend on the thread count). The chunks run in rounds of one per thread,
+    /// which bounds the float32 partials to threads × outputs × d whatever n is.
     mutating func weightGradient(residual: [Float], into out: inout [Double]) {
         let m = outputs, n = self.n, d = self.d, chunks = chunkCount, rowsPerCall = gradientBlock
         let block = m * d
+        let threads = max(1, min(ComputeThreads.count, chunks))
+        if gradientPartials.count < threads * block { gradientPartials = [Float](repeating: 0, count: threads * block) }
+        for i in 0..<block { out[i] = 0 }
         x.values.withUnsafeBufferPointer { xp in
             residual.withUnsafeBufferPointer { rp in
                 gradientPartials.withUnsafeMutableBufferPointer { partial in
-                    Self.forEachChunk(chunks) { ch in
-                        var start = ch * Self.chunk
-                        let end = min(n, start + Self.chunk)
-                        var beta: Float = 0
-                        while start < end {
-                            let rows = min(rowsPerCall, end - start)
-                            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(m), Int32(d), Int32(rows),
-                                        1, rp.baseAddress! + start * m, Int32(m), xp.baseAddress! + start * d, Int32(d),
-                                        beta, partial.baseAddress! + ch * block, Int32(d))
-                            beta = 1
-                            start += rows
+                    out.withUnsafeMutableBufferPointer { sum in
+                        withSingleThreadedBLAS {
+                            var roundStart = 0
+                            while roundStart < chunks {
+                                let inRound = min(threads, chunks - roundStart)
+                                parallelFor(threads: inRound) { slot in
+                                    var start = (roundStart + slot) * Self.chunk
+                                    let end = min(n, start + Self.chunk)
+                                    var beta: Float = 0
+                                    while start < end {
+                                        let rows = min(rowsPerCall, end - start)
+                                        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(m), Int32(d), Int32(rows),
+                                                    1, rp.baseAddress! + start * m, Int32(m), xp.baseAddress! + start * d, Int32(d),
+                                                    beta, partial.baseAddress! + slot * block, Int32(d))
+                                        beta = 1
+                                        start += rows
+                                    }
+                                }
+                                for slot in 0..<inRound {
+                                    for i in 0..<block { sum[i] += Double(partial[slot * block + i]) }
+                                }
+                                roundStart += inRound
+                            }
                         }
                     }
                 }
             }
         }
-        for i in 0..<block { out[i] = 0 }
-        for ch in 0..<chunks { for i in 0..<block { out[i] += Double(gradientPartials[ch * block + i]) } }
     }
 
     /// Moves θ and Z to θ + αD.
