@@ -12,34 +12,12 @@ public enum Activation: Sendable, Equatable {
     case sigmoid
 }
 
-/// e^x for float32 with ~1 ulp error over the whole float range (no libm call, no trapping
-/// conversions); `fastExp8` is the same on eight lanes.
+/// e^x on eight float32 lanes with ~1 ulp error over the whole float range (no libm call, no
+/// trapping conversions).
 ///
 /// Cody–Waite range reduction x = n·ln2 + r with |r| ≤ ln2/2, a degree-6 Taylor/Horner polynomial
 /// for e^r, and 2^n built from the exponent bits. n is rounded by the 1.5·2^23 trick, which
 /// rounds to nearest in float32 arithmetic without a rounding instruction.
-@inline(__always)
-public func fastExp(_ x: Float) -> Float {
-    let clamped = x < -87.0 ? -87.0 : (x > 88.0 ? 88.0 : x)
-    let magic: Float = 12582912.0  // 1.5 * 2^23
-    let shifted = clamped * 1.44269504088896341 + magic
-    let n = shifted - magic
-    let nBits = Int32(bitPattern: shifted.bitPattern) &- Int32(bitPattern: magic.bitPattern)
-    var r = clamped - n * 0.693145751953125   // ln2 high part (exact product)
-    r = r - n * 1.428606765330187045e-06        // ln2 low part
-    var p: Float = 1.0 / 720.0
-    p = multiplyAdd(p, r, 1.0 / 120.0)
-    p = multiplyAdd(p, r, 1.0 / 24.0)
-    p = multiplyAdd(p, r, 1.0 / 6.0)
-    p = multiplyAdd(p, r, 0.5)
-    p = multiplyAdd(p, r, 1.0)
-    p = multiplyAdd(p, r, 1.0)
-    let scale = Float(bitPattern: UInt32(bitPattern: (nBits &+ 127) &<< 23))
-    return p * scale
-}
-
-/// `fastExp` on eight lanes: the same operations in the same order, so each lane is bit-identical
-/// to the scalar function.
 @inline(__always)
 public func fastExp8(_ x: SIMD8<Float>) -> SIMD8<Float> {
     var clamped = x.replacing(with: -87.0, where: x .< -87.0)
@@ -48,8 +26,8 @@ public func fastExp8(_ x: SIMD8<Float>) -> SIMD8<Float> {
     let shifted = clamped * 1.44269504088896341 + magic
     let n = shifted - magic
     let nBits = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- Int32(bitPattern: (12582912.0 as Float).bitPattern)
-    var r = clamped - n * 0.693145751953125
-    r = r - n * 1.428606765330187045e-06
+    var r = clamped - n * 0.693145751953125   // ln2 high part (exact product)
+    r = r - n * 1.428606765330187045e-06        // ln2 low part
     var p = SIMD8<Float>(repeating: 1.0 / 720.0)
     p = multiplyAdd(p, r, SIMD8(repeating: 1.0 / 120.0))
     p = multiplyAdd(p, r, SIMD8(repeating: 1.0 / 24.0))
@@ -61,20 +39,14 @@ public func fastExp8(_ x: SIMD8<Float>) -> SIMD8<Float> {
     return p * scale
 }
 
-/// a·b + c, fused into one rounding where the build targets a CPU with FMA (`PROBE_FMA`, set by
-/// Package.swift), two roundings elsewhere, where a fused multiply-add would be a slow library call.
+/// `fastExp8` of one value (for loop tails and tests: one code path, one rounding everywhere).
+@inline(__always)
+public func fastExp(_ x: Float) -> Float { fastExp8(SIMD8(repeating: x))[0] }
+
+/// a·b + c on eight lanes, fused into one rounding where the build targets a CPU with FMA
+/// (`PROBE_FMA`, set by Package.swift); elsewhere a fused multiply-add would be a slow library call.
 @inline(__always)
 public func multiplyAdd(_ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>) -> SIMD8<Float> {
-#if PROBE_FMA
-    return c.addingProduct(a, b)
-#else
-    return a * b + c
-#endif
-}
-
-/// Scalar `multiplyAdd`, rounding exactly as each of its lanes does.
-@inline(__always)
-public func multiplyAdd(_ a: Float, _ b: Float, _ c: Float) -> Float {
 #if PROBE_FMA
     return c.addingProduct(a, b)
 #else

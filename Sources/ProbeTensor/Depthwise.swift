@@ -32,11 +32,11 @@ public func depthwiseConv2d(_ layer: Conv2DWeights, _ g: ConvGeometry, batch: In
                         if ox >= interiorStart && ox + 4 <= interiorEnd {
                             // Constant kernel sizes let the compiler unroll the taps of the common layers.
                             if rows.kyStart == 0 && rows.kyEnd == 3 && kW == 3 {
-                                depthwiseFourPixels(rows, kernel: 3, ox: ox, out: out + ox * c)
+                                depthwiseFourPixels(rows, taps: 0..<3, kernelWidth: 3, ox: ox, out: out + ox * c)
                             } else if rows.kyStart == 0 && rows.kyEnd == 5 && kW == 5 {
-                                depthwiseFourPixels(rows, kernel: 5, ox: ox, out: out + ox * c)
+                                depthwiseFourPixels(rows, taps: 0..<5, kernelWidth: 5, ox: ox, out: out + ox * c)
                             } else {
-                                depthwiseFourPixels(rows, ox: ox, out: out + ox * c)
+                                depthwiseFourPixels(rows, taps: rows.kyStart..<rows.kyEnd, kernelWidth: kW, ox: ox, out: out + ox * c)
                             }
                             applyActivation(layer.activation, out + ox * c, count: 4 * c)
                             ox += 4
@@ -63,25 +63,25 @@ struct DepthwiseRows {
 
 /// Output pixels ox…ox+3 of a row, all taps inside the image. For each block of 8 channels four
 /// accumulators (one per pixel) take every tap; the tap's weight vector is loaded once for all four.
+/// `taps` are the kernel rows inside the image and `kW` the kernel width: callers pass constants
+/// for the common full 3×3 and 5×5 rows so that, inlined, the tap loops unroll.
 @inline(__always)
-func depthwiseFourPixels(_ r: DepthwiseRows, ox: Int, out: UnsafeMutablePointer<Float>) {
-    let c = r.channels, kW = r.kernelWidth
+func depthwiseFourPixels(_ r: DepthwiseRows, taps: Range<Int>, kernelWidth kW: Int, ox: Int, out: UnsafeMutablePointer<Float>) {
+    let c = r.channels
     let step = r.stride &* c                        // input floats between neighbouring outputs
     let pixel0 = r.rowBase + (ox &* r.stride &- r.padLeft) &* c
     var ch = 0
     while ch &+ 8 <= c {
         let b = loadFloat8(r.bias + ch)
         var acc0 = b, acc1 = b, acc2 = b, acc3 = b
-        for ky in r.kyStart..<r.kyEnd {
-            var src = pixel0 + (ky &* r.inWidth &* c &+ ch)
-            var w = r.weights + (ky &* kW &* c &+ ch)
-            for _ in 0..<kW {
-                let wv = loadFloat8(w)
+        for ky in taps {
+            for kx in 0..<kW {
+                let src = pixel0 + (ky &* r.inWidth &* c &+ kx &* c &+ ch)
+                let wv = loadFloat8(r.weights + ((ky &* kW &+ kx) &* c &+ ch))
                 acc0 = multiplyAdd(loadFloat8(src), wv, acc0)
                 acc1 = multiplyAdd(loadFloat8(src + step), wv, acc1)
                 acc2 = multiplyAdd(loadFloat8(src + 2 &* step), wv, acc2)
                 acc3 = multiplyAdd(loadFloat8(src + 3 &* step), wv, acc3)
-                src += c; w += c
             }
         }
         storeFloat8(acc0, out + ch)
@@ -109,37 +109,6 @@ func depthwiseFourPixelsTail(_ r: DepthwiseRows, from first: Int, ox: Int, out: 
             out[p &* c &+ ch] = acc
         }
     }
-}
-
-/// `depthwiseFourPixels` for an output row whose `kernel`×`kernel` taps are all inside the image,
-/// with `kernel` a constant at the call site so that the tap loops unroll.
-@inline(__always)
-func depthwiseFourPixels(_ r: DepthwiseRows, kernel: Int, ox: Int, out: UnsafeMutablePointer<Float>) {
-    let c = r.channels
-    let step = r.stride &* c
-    let pixel0 = r.rowBase + (ox &* r.stride &- r.padLeft) &* c
-    let rowStep = r.inWidth &* c
-    var ch = 0
-    while ch &+ 8 <= c {
-        let b = loadFloat8(r.bias + ch)
-        var acc0 = b, acc1 = b, acc2 = b, acc3 = b
-        for ky in 0..<kernel {
-            for kx in 0..<kernel {
-                let src = pixel0 + (ky &* rowStep &+ kx &* c &+ ch)
-                let wv = loadFloat8(r.weights + ((ky &* kernel &+ kx) &* c &+ ch))
-                acc0 = multiplyAdd(loadFloat8(src), wv, acc0)
-                acc1 = multiplyAdd(loadFloat8(src + step), wv, acc1)
-                acc2 = multiplyAdd(loadFloat8(src + 2 &* step), wv, acc2)
-                acc3 = multiplyAdd(loadFloat8(src + 3 &* step), wv, acc3)
-            }
-        }
-        storeFloat8(acc0, out + ch)
-        storeFloat8(acc1, out + (c &+ ch))
-        storeFloat8(acc2, out + (2 &* c &+ ch))
-        storeFloat8(acc3, out + (3 &* c &+ ch))
-        ch &+= 8
-    }
-    if ch < c { depthwiseFourPixelsTail(r, from: ch, ox: ox, out: out) }
 }
 
 /// One output pixel, any position: taps outside the image (left/right here, top/bottom through
