@@ -6,7 +6,21 @@
 //                                          ProbeClassifiers, ProbeMetrics, ProbeFetch
 //   ProbeBackbones, ProbeStore, ProbeClassifiers -> ProbeTensor -> COpenBLAS
 //   ProbeImages -> CImageCodecs (libjpeg-turbo, libpng)
+import Foundation
 import PackageDescription
+
+// Probe is built from source on the machine that runs it, so the engine's kernels (ProbeTensor)
+// are compiled for that machine's vector unit when it has AVX2 and FMA (Intel Haswell, AMD Zen and
+// later): the depthwise, activation and squeeze-excitation loops run twice as wide as on baseline
+// x86-64. `PROBE_PORTABLE=1 swift build …` (after `rm -rf .build`) builds for any x86-64 instead.
+let hostVectorSettings: [SwiftSetting] = {
+    guard ProcessInfo.processInfo.environment["PROBE_PORTABLE"] == nil,
+          let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+          let flagsLine = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return [] }
+    let flags = Set(flagsLine.split(separator: " ").map(String.init))
+    // PROBE_FMA lets the kernels ask for fused multiply-adds, which are single instructions only here.
+    return flags.isSuperset(of: ["avx2", "fma"]) ? [.unsafeFlags(["-target-cpu", "haswell"]), .define("PROBE_FMA")] : []
+}()
 
 let package = Package(
     name: "Probe",
@@ -36,7 +50,7 @@ let package = Package(
         .target(name: "CImageCodecs", linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]),
 
         // Tensors, BLAS wrappers, and the inference kernels.
-        .target(name: "ProbeTensor", dependencies: ["COpenBLAS"]),
+        .target(name: "ProbeTensor", dependencies: ["COpenBLAS"], swiftSettings: hostVectorSettings),
         // Folder scanning, decoding by magic bytes, resize/crop/normalise.
         .target(name: "ProbeImages", dependencies: ["CImageCodecs"]),
         // Downloads with hash pinning, safe archive extraction, the cache folder.
@@ -68,6 +82,13 @@ let package = Package(
             "ProbePipeline", "ProbeImages", "ProbeBackbones", "ProbeStore", "ProbeClassifiers", "ProbeMetrics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+
+        // Benchmarks (Benchmarks/): each prints JSON lines that the scripts beside it compare with
+        // the reference. Built here, not as a package of their own, so that they time exactly the
+        // code and compiler settings `probe` gets.
+        .executableTarget(name: "bench-images", dependencies: ["ProbeImages"], path: "Benchmarks/Sources/bench-images"),
+        .executableTarget(name: "bench-backbones", dependencies: ["ProbeBackbones"], path: "Benchmarks/Sources/bench-backbones"),
+        .executableTarget(name: "bench-classifiers", dependencies: ["ProbeClassifiers"], path: "Benchmarks/Sources/bench-classifiers"),
 
         .target(name: "ProbeTestSupport", path: "Tests/ProbeTestSupport"),
         .testTarget(name: "ProbeTensorTests", dependencies: ["ProbeTensor", "ProbeTestSupport"]),

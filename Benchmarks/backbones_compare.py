@@ -14,6 +14,7 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)  # the Probe package, which builds the bench-* executables
 
 
 def json_lines(cmd):
@@ -30,14 +31,14 @@ def main():
     p.add_argument("--models", default="vgg16,mobilenet_v2,efficientnet_b0,efficientnet_lite0")
     p.add_argument("--runs", type=int, default=1)
     args = p.parse_args()
-    subprocess.run(["swift", "build", "-c", "release", "--package-path", HERE, "--product", "bench-backbones"],
+    subprocess.run(["swift", "build", "-c", "release", "--package-path", ROOT, "--product", "bench-backbones"],
                    check=True, stdout=subprocess.DEVNULL)
     common = ["--batch", args.batch, "--size", args.size, "--threads", args.threads,
               "--iterations", args.iterations, "--models", args.models]
     best = {}
     sgemm = {}
     for run in range(args.runs):
-        rows = json_lines([os.path.join(HERE, ".build", "release", "bench-backbones")] + common +
+        rows = json_lines([os.path.join(ROOT, ".build", "release", "bench-backbones")] + common +
                           ["--sgemm", "yes" if run == 0 else "no"])
         rows += json_lines([sys.executable, os.path.join(HERE, "backbones_reference.py")] + common)
         for r in rows:

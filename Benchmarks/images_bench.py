@@ -17,6 +17,7 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)  # the Probe package, which builds the bench-* executables
 
 
 def run_json(command, **kwargs):
@@ -40,9 +41,9 @@ def main():
     env.setdefault("PROBE_SHARED_DATASETS", os.path.normpath(os.path.join(HERE, "..", "..", "shared", "datasets")))
     limit = ["--limit", str(args.limit)] if args.limit else []
 
-    subprocess.run(["swift", "build", "-c", "release", "--product", "bench-images"], cwd=HERE, check=True,
+    subprocess.run(["swift", "build", "-c", "release", "--product", "bench-images"], cwd=ROOT, check=True,
                    stdout=sys.stderr)
-    bench = os.path.join(HERE, ".build", "release", "bench-images")
+    bench = os.path.join(ROOT, ".build", "release", "bench-images")
     common = ["--threads", str(args.threads), "--repeat", str(args.repeat)] + limit
 
     dump = tempfile.mkdtemp(prefix="probe-pillow-crops-") if args.fidelity else None

@@ -9,8 +9,7 @@ cd "$(dirname "$0")"
 python=${PROBE_REFERENCE_PYTHON:-/work/venv-ref/bin/python}
 out=${OUT:-/tmp/probe-bench}
 mkdir -p "$out"
-swift build -c release >/dev/null
-(cd .. && swift build -c release --product probe >/dev/null)
+(cd .. && swift build -c release >/dev/null)   # probe and the bench-* executables, one build
 echo "== images";      "$python" images_bench.py --fidelity              2>&1 | tee "$out/images.txt"
 echo "== backbones";   "$python" backbones_compare.py                    2>&1 | tee "$out/backbones.txt"
 echo "== extract";     bash extract_compare.sh --images 96 --repeats 2   2>&1 | tee "$out/extract.txt"

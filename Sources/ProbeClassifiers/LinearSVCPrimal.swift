@@ -26,7 +26,8 @@ struct SquaredHingeProblem: LinearModelObjective {
     /// θ, the margins Z = X·Wᵀ + b and their change along the search direction (bias regularised).
     var line: LinearScoresAlongLine
     var residual: [Float]
-    var gradientFloat: [Float]
+    /// Rᵀ·X, the data part of ∂f/∂W [outputs, d].
+    var weightGradientSum: [Double]
 
     static let chunk = 2048
 
@@ -39,7 +40,7 @@ struct SquaredHingeProblem: LinearModelObjective {
         outputs = classCount == 2 ? 1 : classCount
         line = LinearScoresAlongLine(x: x, outputs: outputs, penalizesIntercept: true)
         residual = [Float](repeating: 0, count: n * outputs)
-        gradientFloat = [Float](repeating: 0, count: outputs * d)
+        weightGradientSum = [Double](repeating: 0, count: outputs * d)
     }
 
     /// t_ik for sample r, output k.
@@ -107,10 +108,10 @@ struct SquaredHingeProblem: LinearModelObjective {
                 }
             }
         }
-        line.weightGradient(residual: residual, into: &gradientFloat)
+        line.weightGradient(residual: residual, into: &weightGradientSum)
         let theta = line.theta
         var norm = 0.0
-        for i in 0..<(m * d) { gradient[i] = Double(gradientFloat[i]) + theta[i] }
+        for i in 0..<(m * d) { gradient[i] = weightGradientSum[i] + theta[i] }
         for k in 0..<m {
             var g = 0.0
             for ch in 0..<chunks { g += biasPartial[ch * m + k] }

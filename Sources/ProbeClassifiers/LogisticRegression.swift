@@ -178,30 +178,42 @@ func linearScores(_ x: Matrix, _ w: Matrix, _ b: [Float]) -> Matrix {
     return out
 }
 
-/// The reported objective C·Σ s_i ℓ_i + ½‖W‖², with logits from float64 GEMMs over blocks of rows.
+/// The reported objective C·Σ s_i ℓ_i + ½‖W‖², with logits from float64 GEMMs over blocks of rows
+/// (X converted to float64 a block at a time). The blocks run on `ComputeThreads.count` threads and
+/// their losses are summed in block order, so the value does not depend on the thread count.
 func logisticObjectiveExact(x: Matrix, targets: [Int], sampleWeights: [Double], c: Double,
                             weights: [Double], intercepts: [Double], outputs m: Int) -> Double {
     let n = x.rows, d = x.cols
-    let block = 1024
-    var loss = 0.0
-    var xd = [Double](repeating: 0, count: block * d)
-    var z = [Double](repeating: 0, count: block * m)
-    var start = 0
-    while start < n {
-        let rows = min(block, n - start)
-        for i in 0..<(rows * d) { xd[i] = Double(x.values[start * d + i]) }
-        for r in 0..<rows { for k in 0..<m { z[r * m + k] = intercepts[k] } }
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(m), Int32(d),
-                    1, xd, Int32(d), weights, Int32(d), 1, &z, Int32(m))
-        for r in 0..<rows {
-            let i = start + r
-            loss += sampleWeights[i] * pointLoss(z, offset: r * m, outputs: m, target: targets[i])
+    let block = 512
+    let blocks = (n + block - 1) / block
+    let threads = max(1, min(ComputeThreads.count, blocks))
+    var blockLoss = [Double](repeating: 0, count: blocks)
+    blockLoss.withUnsafeMutableBufferPointer { out in
+        x.values.withUnsafeBufferPointer { xv in
+            withSingleThreadedBLAS {
+                parallelFor(threads: threads) { slot in
+                    var xd = [Double](repeating: 0, count: block * d)
+                    var z = [Double](repeating: 0, count: block * m)
+                    for b in stride(from: slot, to: blocks, by: threads) {
+                        let start = b * block, rows = min(block, n - start)
+                        for i in 0..<(rows * d) { xd[i] = Double(xv[start * d + i]) }
+                        for r in 0..<rows { for k in 0..<m { z[r * m + k] = intercepts[k] } }
+                        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(m), Int32(d),
+                                    1, xd, Int32(d), weights, Int32(d), 1, &z, Int32(m))
+                        var loss = 0.0
+                        for r in 0..<rows {
+                            let i = start + r
+                            loss += sampleWeights[i] * pointLoss(z, offset: r * m, outputs: m, target: targets[i])
+                        }
+                        out[b] = loss
+                    }
+                }
+            }
         }
-        start += rows
     }
     var norm = 0.0
     for v in weights { norm += v * v }
-    return c * loss + 0.5 * norm
+    return c * blockLoss.reduce(0, +) + 0.5 * norm
 }
 
 /// ℓ for one sample whose m logits start at `offset`.
@@ -231,7 +243,16 @@ struct LogisticProblem: LinearModelObjective {
     /// θ, the logits Z = X·Wᵀ + b and their change along the search direction (intercept unpenalised).
     var line: LinearScoresAlongLine
     var residual: [Float]
-    var gradientFloat: [Float]
+    /// Rᵀ·X, the data part of ∂f/∂W [outputs, d].
+    var weightGradientSum: [Double]
+
+    /// The line step whose loss, residuals and intercept gradient the last `evaluateLine` left in
+    /// `residual`/`lossAtStep`/`biasGradientAtStep` (nil when they belong to no trial of this line).
+    /// L-BFGS usually accepts its last trial, and then the gradient there needs no second pass of
+    /// exps: the accepted logits Z + αU are the very numbers the trial computed.
+    var cachedStep: Double? = nil
+    var lossAtStep = 0.0
+    var biasGradientAtStep: [Double]
 
     /// Rows per parallel chunk of the per-sample loops; fixed so sums are the same for any thread count.
     static let chunk = 2048
@@ -247,101 +268,117 @@ struct LogisticProblem: LinearModelObjective {
         lambda = 1 / (c * total)
         line = LinearScoresAlongLine(x: x, outputs: outputs, penalizesIntercept: false)
         residual = [Float](repeating: 0, count: n * outputs)
-        gradientFloat = [Float](repeating: 0, count: outputs * d)
+        weightGradientSum = [Double](repeating: 0, count: outputs * d)
+        biasGradientAtStep = [Double](repeating: 0, count: outputs)
     }
 
-    func evaluateLine(step: Double) -> (value: Double, slope: Double) {
-        let m = outputs
+    /// One pass over the logits z = Z + step·U (Z alone when `alongLine` is false): the data loss
+    /// Σ ŝ_i ℓ_i, its slope Σ ŝ_i (p_i − y_i)·u_i along the line, the residuals R = ŝ(P − Y) into
+    /// `residual`, and their per-class sums (the intercept gradient) into `biasGradientAtStep`.
+    private mutating func lossPass(step: Double, alongLine: Bool) -> (value: Double, slope: Double) {
+        let m = outputs, n = self.n
         let chunks = (n + Self.chunk - 1) / Self.chunk
         var partial = [(Double, Double)](repeating: (0, 0), count: chunks)
+        var biasPartial = [Double](repeating: 0, count: chunks * m)
+        let targets = self.targets, normalizedWeights = self.normalizedWeights
         partial.withUnsafeMutableBufferPointer { out in
-            line.scores.withUnsafeBufferPointer { z0 in
-                line.directionScores.withUnsafeBufferPointer { u in
-                    DispatchQueue.concurrentPerform(iterations: chunks) { ch in
-                        var zt = [Double](repeating: 0, count: m)
-                        var value = 0.0, slope = 0.0
-                        for r in (ch * Self.chunk)..<min(n, (ch + 1) * Self.chunk) {
-                            for k in 0..<m { zt[k] = z0[r * m + k] + step * u[r * m + k] }
-                            let t = Int(targets[r]), s = normalizedWeights[r]
-                            zt.withUnsafeBufferPointer { zp in
-                                value += s * pointLoss(zp.baseAddress!, outputs: m, target: t)
-                            }
-                            // dℓ/dα = Σ_k (p_k − y_k) u_k
-                            if m == 1 {
-                                slope += s * (sigmoid(zt[0]) - (t == 1 ? 1 : 0)) * u[r]
-                            } else {
-                                var top = -Double.infinity
-                                for k in 0..<m { top = max(top, zt[k]) }
-                                var sum = 0.0, weighted = 0.0
-                                for k in 0..<m { let e = exp(zt[k] - top); sum += e; weighted += e * u[r * m + k] }
-                                slope += s * (weighted / sum - u[r * m + t])
+            biasPartial.withUnsafeMutableBufferPointer { bias in
+                residual.withUnsafeMutableBufferPointer { res in
+                    line.scores.withUnsafeBufferPointer { z0 in
+                        line.directionScores.withUnsafeBufferPointer { u in
+                            DispatchQueue.concurrentPerform(iterations: chunks) { ch in
+                                var z = [Double](repeating: 0, count: m)
+                                var e = [Double](repeating: 0, count: m)
+                                var value = 0.0, slope = 0.0
+                                for r in (ch * Self.chunk)..<min(n, (ch + 1) * Self.chunk) {
+                                    if alongLine {
+                                        for k in 0..<m { z[k] = z0[r * m + k] + step * u[r * m + k] }
+                                    } else {
+                                        for k in 0..<m { z[k] = z0[r * m + k] }
+                                    }
+                                    let t = Int(targets[r]), s = normalizedWeights[r]
+                                    if m == 1 {
+                                        z.withUnsafeBufferPointer { zp in
+                                            value += s * pointLoss(zp.baseAddress!, outputs: 1, target: t)
+                                        }
+                                        let g = s * (sigmoid(z[0]) - (t == 1 ? 1 : 0))
+                                        res[r] = Float(g)
+                                        bias[ch] += g
+                                        if alongLine { slope += g * u[r] }
+                                    } else {
+                                        // One exp per logit for ℓ (as `pointLoss` computes it), P − Y and the slope.
+                                        var top = -Double.infinity
+                                        for k in 0..<m { top = max(top, z[k]) }
+                                        var sum = 0.0
+                                        for k in 0..<m { e[k] = exp(z[k] - top); sum += e[k] }
+                                        value += s * (top + log(sum) - z[t])
+                                        var rowSlope = 0.0
+                                        for k in 0..<m {
+                                            let g = s * (e[k] / sum - (k == t ? 1 : 0))
+                                            res[r * m + k] = Float(g)
+                                            bias[ch * m + k] += g
+                                            if alongLine { rowSlope += g * u[r * m + k] }
+                                        }
+                                        slope += rowSlope
+                                    }
+                                }
+                                out[ch] = (value, slope)
                             }
                         }
-                        out[ch] = (value, slope)
                     }
                 }
             }
         }
         var value = 0.0, slope = 0.0
-        for (v, s) in partial { value += v; slope += s }
+        for (v, sl) in partial { value += v; slope += sl }
+        for k in 0..<m {
+            var g = 0.0
+            for ch in 0..<chunks { g += biasPartial[ch * m + k] }
+            biasGradientAtStep[k] = g
+        }
+        return (value, slope)
+    }
+
+    /// F and dF/dα at θ + α·D; leaves the residuals there for `acceptLine`.
+    mutating func evaluateLine(step: Double) -> (value: Double, slope: Double) {
+        let (value, slope) = lossPass(step: step, alongLine: true)
+        cachedStep = step
+        lossAtStep = value
         let penalty = line.penalty(step: step)
         return (value + lambda * penalty.value, slope + lambda * penalty.slope)
     }
 
+    mutating func beginLine(direction: inout [Double]) {
+        line.beginLine(direction: &direction)
+        cachedStep = nil
+    }
+
+    mutating func acceptLine(step: Double, gradient: inout [Double]) -> Double {
+        line.accept(step: step)
+        if cachedStep != step { lossAtStep = lossPass(step: 0, alongLine: false).value }
+        cachedStep = nil
+        return finishGradient(dataLoss: lossAtStep, &gradient)
+    }
+
     /// F and ∇F at the current logits: residuals R = ŝ(P − Y) per chunk, then ∇W = Rᵀ·X + λW (sgemm), ∇b = Σ_i R_i.
     mutating func valueAndGradient(_ gradient: inout [Double]) -> Double {
-        let m = outputs, n = self.n, d = self.d
-        let chunks = (n + Self.chunk - 1) / Self.chunk
-        var partial = [Double](repeating: 0, count: chunks)
-        var biasPartial = [Double](repeating: 0, count: chunks * m)
-        let targets = self.targets, normalizedWeights = self.normalizedWeights
-        line.scores.withUnsafeBufferPointer { z in
-            residual.withUnsafeMutableBufferPointer { res in
-                partial.withUnsafeMutableBufferPointer { out in
-                    biasPartial.withUnsafeMutableBufferPointer { bias in
-                        DispatchQueue.concurrentPerform(iterations: chunks) { ch in
-                            var value = 0.0
-                            for r in (ch * Self.chunk)..<min(n, (ch + 1) * Self.chunk) {
-                                let t = Int(targets[r]), s = normalizedWeights[r]
-                                let zr = z.baseAddress! + r * m
-                                value += s * pointLoss(zr, outputs: m, target: t)
-                                if m == 1 {
-                                    let g = s * (sigmoid(zr[0]) - (t == 1 ? 1 : 0))
-                                    res[r] = Float(g)
-                                    bias[ch] += g
-                                } else {
-                                    var top = -Double.infinity
-                                    for k in 0..<m { top = max(top, zr[k]) }
-                                    var sum = 0.0
-                                    for k in 0..<m { sum += exp(zr[k] - top) }
-                                    for k in 0..<m {
-                                        let g = s * (exp(zr[k] - top) / sum - (k == t ? 1 : 0))
-                                        res[r * m + k] = Float(g)
-                                        bias[ch * m + k] += g
-                                    }
-                                }
-                            }
-                            out[ch] = value
-                        }
-                    }
-                }
-            }
-        }
-        line.weightGradient(residual: residual, into: &gradientFloat)
+        cachedStep = nil
+        let loss = lossPass(step: 0, alongLine: false).value
+        return finishGradient(dataLoss: loss, &gradient)
+    }
+
+    /// ∇W = Rᵀ·X + λW from the residuals in `residual`, ∇b from `biasGradientAtStep`; returns F.
+    private mutating func finishGradient(dataLoss: Double, _ gradient: inout [Double]) -> Double {
+        let m = outputs, d = self.d
+        line.weightGradient(residual: residual, into: &weightGradientSum)
         let theta = line.theta
-        var value = partial.reduce(0, +)
         var norm = 0.0
         for i in 0..<(m * d) {
-            gradient[i] = Double(gradientFloat[i]) + lambda * theta[i]
+            gradient[i] = weightGradientSum[i] + lambda * theta[i]
             norm += theta[i] * theta[i]
         }
-        for k in 0..<m {
-            var g = 0.0
-            for ch in 0..<chunks { g += biasPartial[ch * m + k] }
-            gradient[m * d + k] = g
-        }
-        value += 0.5 * lambda * norm
-        return value
+        for k in 0..<m { gradient[m * d + k] = biasGradientAtStep[k] }
+        return dataLoss + 0.5 * lambda * norm
     }
 }
 

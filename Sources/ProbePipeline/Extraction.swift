@@ -115,8 +115,9 @@ public enum Extraction {
             // Decoded images wait here until a network batch is full. Network batches never
             // straddle a shard boundary and restart at every shard's first row, so a run resumed
             // after a kill (which restarts at a shard boundary) feeds the network exactly the
-            // batches the uninterrupted run did: the backbone's float rounding depends slightly
-            // on which images share a batch, and this keeps resumed rows bit-identical.
+            // batches the uninterrupted run did. (The backbone embeds each image on its own, so
+            // rows are bit-identical however they are batched; this keeps the batches aligned
+            // with shards for progress and timing as well.)
             var pending = PendingImages(imageFloats: loader.imageFloats, capacity: 2 * request.batchSize)
             var next = 0
             while true {

@@ -156,6 +156,17 @@ public func conv2dReference(_ layer: Conv2DWeights, _ g: ConvGeometry, batch: In
 
 // MARK: - GEMM convolution (groups = 1)
 
+/// Sets (`overwrite`) or adds `bias` to each of `rows` contiguous rows of `columns` floats.
+@inline(__always)
+func addBiasRows(_ output: UnsafeMutablePointer<Float>, rows: Int, columns: Int, bias: UnsafePointer<Float>, overwrite: Bool) {
+    for r in 0..<rows {
+        let row = output + r * columns
+        // A plain loop, not memcpy: rows are often only 16–96 floats, where the call costs more than the copy.
+        if overwrite { for c in 0..<columns { row[c] = bias[c] } }
+        else { for c in 0..<columns { row[c] += bias[c] } }
+    }
+}
+
 /// Rows (output pixels) per GEMM block: big enough that OpenBLAS's packing of the weights is
 /// amortised, small enough that the im2col block stays in L2 when the patch is short.
 public func conv2dBlockRows(_ layer: Conv2DWeights, _ g: ConvGeometry, batch: Int, threads: Int) -> Int {
@@ -211,8 +222,8 @@ func im2colNHWC(_ layer: Conv2DWeights, _ g: ConvGeometry, input: UnsafePointer<
     }
 }
 
-/// Convolution as GEMM, NHWC: out[M, outC] = patches[M, K] · packed[K, outC] (+ out when
-/// `accumulate`), then bias and activation on each block while it is in cache.
+/// Convolution as GEMM, NHWC: out[M, outC] = act(bias + patches[M, K] · packed[K, outC] (+ out when
+/// `accumulate`)), the activation applied to each block while it is in cache.
 /// M = batch·outH·outW is cut into blocks of `conv2dBlockRows` rows dealt round-robin to
 /// `threads` threads; pointwise layers read the input directly as the patches (no im2col).
 /// `scratch` holds `threads · conv2dScratchCount(...)` floats.
@@ -242,9 +253,12 @@ public func conv2dGEMM(_ layer: Conv2DWeights, _ g: ConvGeometry, batch: Int,
                         a = UnsafePointer(patches)
                     }
                     let c = output + first * n
+                    // The bias goes into C before the GEMM, which then adds onto it (beta = 1): OpenBLAS
+                    // would otherwise clear C for beta = 0 and the epilogue make another pass to add the bias.
+                    addBiasRows(c, rows: rows, columns: n, bias: bias.baseAddress!, overwrite: !accumulate)
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(n), Int32(k),
-                                1, a, Int32(k), weights.baseAddress!, Int32(n), accumulate ? 1 : 0, c, Int32(n))
-                    biasActivationRows(c, rows: rows, columns: n, rowStride: n, bias: bias.baseAddress!, activation: layer.activation)
+                                1, a, Int32(k), weights.baseAddress!, Int32(n), 1, c, Int32(n))
+                    if layer.activation != .identity { applyActivation(layer.activation, c, count: rows * n) }
                     block += workers
                 }
             }

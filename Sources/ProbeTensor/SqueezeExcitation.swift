@@ -1,3 +1,5 @@
+import COpenBLAS
+
 /// Squeeze-and-excitation weights (torchvision `SqueezeExcitation`: fc1/fc2 are 1×1 convs with bias).
 public struct SqueezeExcitationWeights: Sendable {
     public let channels: Int, squeezed: Int
@@ -34,20 +36,16 @@ public func squeezeExcitation(_ se: SqueezeExcitationWeights, batch: Int, pixels
                 let pooled = scratch + n * (c + cr), hidden = pooled + c
                 let image = data + n * pixels * c
                 globalAveragePool(input: image, batch: 1, pixels: pixels, channels: c, output: pooled)
-                for j in 0..<cr {
-                    let row = w1.baseAddress! + j * c
-                    var sum: Float = 0
-                    for ch in 0..<c { sum += row[ch] * pooled[ch] }
-                    hidden[j] = sum + b1[j]
-                }
+                // The two small matrix-vector products go to BLAS: as Swift loops they are serial
+                // float sums, which the compiler may not reorder into SIMD lanes.
+                hidden.update(from: b1.baseAddress!, count: cr)
+                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(cr), Int32(c), 1, w1.baseAddress!, Int32(c),
+                            pooled, 1, 1, hidden, 1)
                 applyActivation(se.hiddenActivation, hidden, count: cr)
                 // Reuse `pooled` for the gate.
-                for ch in 0..<c {
-                    let row = w2.baseAddress! + ch * cr
-                    var sum: Float = 0
-                    for j in 0..<cr { sum += row[j] * hidden[j] }
-                    pooled[ch] = sum + b2[ch]
-                }
+                pooled.update(from: b2.baseAddress!, count: c)
+                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(c), Int32(cr), 1, w2.baseAddress!, Int32(cr),
+                            hidden, 1, 1, pooled, 1)
                 applyActivation(.sigmoid, pooled, count: c)
                 for p in 0..<pixels {
                     let px = image + p * c

@@ -24,4 +24,29 @@ final class BackboneThreadingTests: XCTestCase {
             XCTAssertLessThanOrEqual(maxRelativeError(perImage, single), 1e-4, kind.rawValue)
         }
     }
+
+    /// An image's embedding is computed on its own, so it is the same bits whether the image is
+    /// embedded alone, in a batch of others, on one thread or two (a store that grows by
+    /// incremental extraction then holds exactly what a fresh extraction writes).
+    func testAnImagesEmbeddingIsBitIdenticalWhateverBatchItIsIn() throws {
+        let height = 64, width = 48, imageSize = 3 * height * width
+        let x = DeterministicWeights.crop(try DeterministicWeights.input224(), count: 2, rows: 0..<height, cols: 0..<width)
+        let five = x + Array(x.reversed()) + Array(x.prefix(imageSize))   // five images
+        for kind in BackboneKind.allCases {
+            let backbone = try Backbone(kind: kind, stateDict: DeterministicWeights.stateDict(kind))
+            let d = backbone.embeddingDim
+            func embed(_ images: ArraySlice<Float>, threads: Int) throws -> [Float] {
+                setComputeThreads(threads)
+                return try Array(images).withUnsafeBufferPointer {
+                    try backbone.embed(batch: $0, count: images.count / imageSize, height: height, width: width, pool: .avg)
+                }
+            }
+            let all = try embed(five[...], threads: 2)
+            let middle = try embed(five[(1 * imageSize)..<(4 * imageSize)], threads: 1)
+            let alone = try embed(five[(2 * imageSize)..<(3 * imageSize)], threads: 2)
+            XCTAssertEqual(Array(all[(2 * d)..<(3 * d)]), alone, "\(kind.rawValue): image 3 of 5 vs alone on two threads")
+            XCTAssertEqual(Array(middle[d..<(2 * d)]), alone, "\(kind.rawValue): image 2 of 3 on one thread vs alone")
+            XCTAssertEqual(Array(all[(1 * d)..<(4 * d)]), middle, "\(kind.rawValue): the same three images in a batch of five")
+        }
+    }
 }

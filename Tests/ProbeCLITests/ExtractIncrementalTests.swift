@@ -32,10 +32,9 @@ final class ExtractIncrementalTests: XCTestCase {
         let weights = try ExtractTestSupport.lite0Weights()
         let (root, spares) = try makeDataset()
         let store = try ExtractTestSupport.temporaryFolder(self, "incremental-store")
-        // --batch 1: the backbone's float rounding depends on the batch an image is in (a batch of
-        // 2 rounds differently from one of 4; see docs/extract-measurements.md), and a rerun batches
-        // only the new files, so only single-image batches make the two stores comparable bit for bit.
-        let arguments = ExtractTestSupport.extractArguments(data: root, out: store, weights: weights, ["--batch", "1"])
+        // --batch 3: the runs below batch different sets of images (a rerun batches only the new
+        // files), which must not change a single bit of any row.
+        let arguments = ExtractTestSupport.extractArguments(data: root, out: store, weights: weights, ["--batch", "3"])
 
         let first = try ExtractTestSupport.extractJSON(arguments)
         XCTAssertEqual(first["extracted"] as? Int, 6)
@@ -65,10 +64,11 @@ final class ExtractIncrementalTests: XCTestCase {
         let finalFiles = try files(in: root, "cat") + files(in: root, "dog")
         XCTAssertEqual(Set(incremental.paths), Set(finalFiles))
 
-        // A fresh extraction of the final folder: the same rows, row by row (the incremental
-        // store keeps old rows in place and appends new ones, so compare by path).
+        // A fresh extraction of the final folder, in other batches than the incremental runs used:
+        // the same rows, bit for bit (the incremental store keeps old rows in place and appends
+        // new ones, so compare by path).
         let freshStore = try ExtractTestSupport.temporaryFolder(self, "incremental-fresh")
-        _ = try ExtractTestSupport.extractJSON(ExtractTestSupport.extractArguments(data: root, out: freshStore, weights: weights, ["--batch", "1"]))
+        _ = try ExtractTestSupport.extractJSON(ExtractTestSupport.extractArguments(data: root, out: freshStore, weights: weights, ["--batch", "4"]))
         let fresh = try StoreRows(freshStore)
         XCTAssertEqual(fresh.paths, finalFiles)
         let incrementalRow = incremental.rowByPath

@@ -33,6 +33,16 @@ final class ValidationTests: XCTestCase {
         XCTAssertEqual(message { try StandardScaler().fit(x) }, "feature value at row 1, column 1 is infinite")
     }
 
+    /// The vectorised scan (blocks of thousands of values) still names the first bad value.
+    func testFirstNonFiniteValueOfALargeMatrixIsNamed() {
+        var x = Matrix(rows: 100, cols: 100, values: (0..<10_000).map { Float($0 % 7) })
+        x[57, 13] = -.infinity
+        x[80, 2] = .nan
+        XCTAssertEqual(message { try LogisticRegression().fit(x: x, y: (0..<100).map { $0 % 2 }) }, "feature value at row 57, column 13 is infinite")
+        x[57, 13] = 1
+        XCTAssertEqual(message { try LogisticRegression().fit(x: x, y: (0..<100).map { $0 % 2 }) }, "feature value at row 80, column 2 is NaN")
+    }
+
     func testDimensionMismatchIsRefusedAtPrediction() throws {
         let x = Matrix(rows: 4, cols: 2, values: [0, 0, 1, 1, 0, 1, 1, 0])
         let y = [0, 1, 0, 1]

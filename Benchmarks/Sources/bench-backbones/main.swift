@@ -1,6 +1,6 @@
 // bench-backbones: forward-pass throughput of Probe's four backbones, and the machine's sgemm peak.
 //
-//   swift run -c release --package-path Benchmarks bench-backbones [--batch 32] [--size 224]
+//   swift run -c release bench-backbones [--batch 32] [--size 224]
 //       [--threads 2] [--iterations 3] [--models vgg16,mobilenet_v2,...] [--images-per-thread N]
 //
 // Prints one JSON object per line. The input batch is the benchmark input shared with
