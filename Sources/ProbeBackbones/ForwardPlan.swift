@@ -34,7 +34,7 @@ final class ForwardPlan {
         func conv(_ c: Conv2DWeights, winograd: WinogradWeights? = nil) {
             let g = c.geometry(height: h, width: w)
             largest = Swift.max(largest, batch * g.outHeight * g.outWidth * c.outChannels)
-            let scratch = winograd.map { winogradScratchCount($0, g, batch: batch, threads: threads) }
+            let scratch = winograd.map { winogradScratchCount($0, g, batch: batch) }
                 ?? conv2dScratchCount(c, g, batch: batch, threads: threads)
             convScratch = Swift.max(convScratch, scratch)
             h = g.outHeight; w = g.outWidth

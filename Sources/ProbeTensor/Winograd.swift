@@ -105,21 +105,21 @@ public struct WinogradWeights: Sendable {
 ///   larger and which gains nothing past 128 (F(4×4), 256→256 at 56×56: T = 32 / 64 / 128 / 256
 ///   took 16.0 / 15.4 / 14.1 / 13.9 ms; F(2×2), 512→512 at 28×28: T = 32 / 64 / 128 / 256 took
 ///   27 / 23 / 20 / 19 ms).
-/// With `threads` > 1 the tiles are split so every thread has work.
-public func winogradBlockTiles(_ w: WinogradWeights, _ g: ConvGeometry, batch: Int, threads: Int) -> Int {
+/// T does not depend on the thread count (blocks are dealt to threads whole), so every GEMM call,
+/// and with it every output bit, is the same on any number of threads.
+public func winogradBlockTiles(_ w: WinogradWeights, _ g: ConvGeometry, batch: Int) -> Int {
     let m = w.outputTile
     let tiles = batch * ((g.outHeight + m - 1) / m) * ((g.outWidth + m - 1) / m)
     let weightsPerMatrix = w.inChannels * w.outChannels
-    var t = weightsPerMatrix <= 32768 ? Swift.max(16, Swift.min(32, 524_288 / Swift.max(weightsPerMatrix, 1)))
+    let t = weightsPerMatrix <= 32768 ? Swift.max(16, Swift.min(32, 524_288 / Swift.max(weightsPerMatrix, 1)))
                                       : (m == 2 ? 256 : 128)
-    if tiles <= t * threads && threads > 1 { t = Swift.max(8, (tiles + threads - 1) / threads) }
     return Swift.min(t, Swift.max(tiles, 1))
 }
 
 /// Floats of scratch one thread needs for `conv2dWinograd` with blocks of `blockTiles` tiles
 /// (default `winogradBlockTiles`): V and M for one block plus a zero row.
-public func winogradScratchCount(_ w: WinogradWeights, _ g: ConvGeometry, batch: Int, threads: Int, blockTiles: Int? = nil) -> Int {
-    let t = blockTiles ?? winogradBlockTiles(w, g, batch: batch, threads: threads)
+public func winogradScratchCount(_ w: WinogradWeights, _ g: ConvGeometry, batch: Int, blockTiles: Int? = nil) -> Int {
+    let t = blockTiles ?? winogradBlockTiles(w, g, batch: batch)
     let alpha = w.outputTile + 2
     return alpha * alpha * (t * (w.inChannels + w.outChannels) + 2 * winogradMatrixPad) + w.inChannels
 }
@@ -150,10 +150,10 @@ public func conv2dWinograd(_ w: WinogradWeights, _ g: ConvGeometry, batch: Int,
     let tilesY = (g.outHeight + tile - 1) / tile, tilesX = (g.outWidth + tile - 1) / tile
     let tiles = batch * tilesY * tilesX
     if tiles == 0 { return }
-    let blockSize = blockTiles ?? winogradBlockTiles(w, g, batch: batch, threads: threads)
+    let blockSize = blockTiles ?? winogradBlockTiles(w, g, batch: batch)
     let blocks = (tiles + blockSize - 1) / blockSize
     let workers = Swift.max(1, Swift.min(threads, blocks))
-    let perThread = winogradScratchCount(w, g, batch: batch, threads: threads, blockTiles: blockSize)
+    let perThread = winogradScratchCount(w, g, batch: batch, blockTiles: blockSize)
     w.transformed.withUnsafeBufferPointer { uBuffer in
         w.bias.withUnsafeBufferPointer { biasBuffer in
             let u = uBuffer.baseAddress!, bias = biasBuffer.baseAddress!

@@ -50,7 +50,7 @@ final class WinogradConvolutionTests: XCTestCase {
         let outCount = batch * g.outHeight * g.outWidth * layer.outChannels
         var fast = initial ?? [Float](repeating: .nan, count: outCount)
         var naive = initial ?? [Float](repeating: .nan, count: outCount)
-        let perThread = winogradScratchCount(winogradWeights, g, batch: batch, threads: threads, blockTiles: blockTiles)
+        let perThread = winogradScratchCount(winogradWeights, g, batch: batch, blockTiles: blockTiles)
         var scratch = [Float](repeating: .nan, count: threads * perThread)
         input.withUnsafeBufferPointer { x in
             fast.withUnsafeMutableBufferPointer { out in
@@ -126,6 +126,21 @@ final class WinogradConvolutionTests: XCTestCase {
                                         outputTile: outputTile)
                 XCTAssertLessThan(maxRelativeError(fast, naive), tolerance(outputTile: outputTile), "F(\(outputTile)) threads \(threads)")
             }
+        }
+    }
+
+    /// Blocks do not depend on the thread count, so neither does any output bit (an image's embedding
+    /// must be the same bits alone on two threads as in a batch on one).
+    func testWinogradGivesTheSameBitsOnOneAndTwoThreads() {
+        var rng = SplitMix(state: 16)
+        let layer = layer3x3(&rng, inC: 16, outC: 24, padding: .symmetric(1, 1), activation: .relu, batchNorm: true)
+        // 42 (F(2×2)) and 36 (F(4×4)) tiles: two blocks of up to 32, so both threads get one.
+        for (outputTile, height, width) in [(2, 13, 11), (4, 23, 21)] {
+            let input = rng.floats(height * width * 16)
+            let one = run(layer, batch: 1, height: height, width: width, input: input, initial: nil, threads: 1, outputTile: outputTile)
+            let two = run(layer, batch: 1, height: height, width: width, input: input, initial: nil, threads: 2, outputTile: outputTile)
+            XCTAssertEqual(one.winograd, two.winograd, "F(\(outputTile))")
+            XCTAssertLessThan(maxRelativeError(two.winograd, two.naive), tolerance(outputTile: outputTile), "F(\(outputTile))")
         }
     }
 
