@@ -14,3 +14,6 @@ echo "== images";      "$python" images_bench.py --fidelity              2>&1 | 
 echo "== backbones";   "$python" backbones_compare.py                    2>&1 | tee "$out/backbones.txt"
 echo "== extract";     bash extract_compare.sh --images 96 --repeats 2   2>&1 | tee "$out/extract.txt"
 echo "== classifiers"; "$python" classifiers_compare.py --configs small,medium --no-build 2>&1 | tee "$out/classifiers.txt"
+# The large config (100k x 1280, 100 classes) takes a few minutes per side; LinearSVC is left out there
+# (scikit-learn's liblinear needs far longer on it).
+echo "== classifiers (large)"; "$python" classifiers_compare.py --configs large --estimators logreg,knn --max-iter 100 --no-build 2>&1 | tee "$out/classifiers-large.txt"
