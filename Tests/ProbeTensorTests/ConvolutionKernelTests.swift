@@ -4,21 +4,7 @@ import ProbeTensor
 /// The fast convolution kernels (im2col + sgemm, pointwise GEMM, depthwise) against the naive
 /// direct loop `conv2dReference`, on random shapes, paddings, strides and thread counts.
 final class ConvolutionKernelTests: XCTestCase {
-    struct Rng {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E3779B97F4A7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-            z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-            return z ^ (z >> 31)
-        }
-        mutating func uniform() -> Float { Float(next() >> 40) * 0x1p-23 - 1 }
-        mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
-        mutating func floats(_ n: Int) -> [Float] { (0..<n).map { _ in uniform() } }
-    }
-
-    func randomLayer(_ rng: inout Rng, depthwise: Bool, kernel: Int, stride: Int, padding: ConvPadding,
+    func randomLayer(_ rng: inout SplitMix64, depthwise: Bool, kernel: Int, stride: Int, padding: ConvPadding,
                      inC: Int, outC: Int, activation: Activation, batchNorm: Bool) -> Conv2DWeights {
         let shape = [outC, depthwise ? 1 : inC, kernel, kernel]
         let bn = batchNorm ? BatchNormParams(gamma: rng.floats(outC).map { $0 * 0.25 + 1 }, beta: rng.floats(outC),
@@ -27,10 +13,6 @@ final class ConvolutionKernelTests: XCTestCase {
                              stride: stride, padding: padding, depthwise: depthwise, batchNorm: bn, activation: activation)
     }
 
-    func maxRelativeError(_ a: [Float], _ b: [Float]) -> Float {
-        let scale = b.map(abs).max() ?? 0
-        return zip(a, b).map { abs($0 - $1) }.max()! / Swift.max(scale, 1e-30)
-    }
 
     func run(_ layer: Conv2DWeights, batch: Int, height: Int, width: Int, input: [Float], initial: [Float]?,
              threads: Int) -> (fast: [Float], naive: [Float]) {
@@ -61,7 +43,7 @@ final class ConvolutionKernelTests: XCTestCase {
     }
 
     func testGEMMConvolutionMatchesNaiveOnRandomShapes() {
-        var rng = Rng(state: 1)
+        var rng = SplitMix64(seed: 1)
         for trial in 0..<40 {
             let kernel = [1, 1, 3, 5, 7][rng.int(0...4)]
             let stride = rng.int(1...2)
@@ -82,7 +64,7 @@ final class ConvolutionKernelTests: XCTestCase {
     }
 
     func testDepthwiseConvolutionMatchesNaiveOnRandomShapes() {
-        var rng = Rng(state: 2)
+        var rng = SplitMix64(seed: 2)
         for trial in 0..<40 {
             let kernel = [3, 5][rng.int(0...1)]
             let stride = rng.int(1...2)
@@ -100,7 +82,7 @@ final class ConvolutionKernelTests: XCTestCase {
     }
 
     func testTFSamePaddingPutsTheExtraRowAtBottomRight() {
-        var rng = Rng(state: 3)
+        var rng = SplitMix64(seed: 3)
         let s2k3 = randomLayer(&rng, depthwise: true, kernel: 3, stride: 2, padding: .tfSame, inC: 4, outC: 4, activation: .identity, batchNorm: false)
         XCTAssertEqual(s2k3.geometry(height: 224, width: 224),
                        ConvGeometry(inHeight: 224, inWidth: 224, outHeight: 112, outWidth: 112, padTop: 0, padLeft: 0))
@@ -131,7 +113,7 @@ final class ConvolutionKernelTests: XCTestCase {
     }
 
     func testFusedActivationsMatchTheirDefinitions() {
-        var rng = Rng(state: 4)
+        var rng = SplitMix64(seed: 4)
         let xs = rng.floats(1000).map { $0 * 12 }
         for activation in [Activation.identity, .relu, .relu6, .silu, .sigmoid] {
             var values = xs

@@ -3,7 +3,7 @@ import ProbeTensor
 
 final class PoolingAndSqueezeExcitationTests: XCTestCase {
     func values(_ n: Int, seed: UInt64) -> [Float] {
-        var rng = ConvolutionKernelTests.Rng(state: seed)
+        var rng = SplitMix64(seed: seed)
         return rng.floats(n)
     }
 

@@ -12,21 +12,7 @@ import ProbeTensor
 /// 4.7e-6. The bounds leave 4–10× headroom and still fail on any indexing or transform mistake,
 /// which gives errors of order 1.
 final class WinogradConvolutionTests: XCTestCase {
-    struct SplitMix {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E3779B97F4A7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-            z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-            return z ^ (z >> 31)
-        }
-        mutating func uniform() -> Float { Float(next() >> 40) * 0x1p-23 - 1 }
-        mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
-        mutating func floats(_ n: Int) -> [Float] { (0..<n).map { _ in uniform() } }
-    }
-
-    func layer3x3(_ rng: inout SplitMix, inC: Int, outC: Int, padding: ConvPadding, activation: Activation,
+    func layer3x3(_ rng: inout SplitMix64, inC: Int, outC: Int, padding: ConvPadding, activation: Activation,
                   batchNorm: Bool) -> Conv2DWeights {
         let shape = [outC, inC, 3, 3]
         let bn = batchNorm ? BatchNormParams(gamma: rng.floats(outC).map { $0 * 0.25 + 1 }, beta: rng.floats(outC),
@@ -37,10 +23,6 @@ final class WinogradConvolutionTests: XCTestCase {
 
     func tolerance(outputTile: Int) -> Float { outputTile == 2 ? 1e-5 : 2e-5 }
 
-    func maxRelativeError(_ a: [Float], _ b: [Float]) -> Float {
-        let scale = b.map(abs).max() ?? 0
-        return zip(a, b).map { abs($0 - $1) }.max()! / Swift.max(scale, 1e-30)
-    }
 
     /// Runs both kernels; `initial` (when given) is the output both start from and accumulate onto.
     func run(_ layer: Conv2DWeights, batch: Int, height: Int, width: Int, input: [Float], initial: [Float]?,
@@ -69,7 +51,7 @@ final class WinogradConvolutionTests: XCTestCase {
     }
 
     func checkRandomShapes(outputTile: Int, seed: UInt64) {
-        var rng = SplitMix(state: seed)
+        var rng = SplitMix64(seed: seed)
         // inC and outC include values below 8, non-multiples of 8 and ≥ 8 (SIMD path plus tail).
         let channelChoices = [1, 3, 5, 8, 13, 19, 24, 37]
         for trial in 0..<48 {
@@ -102,7 +84,7 @@ final class WinogradConvolutionTests: XCTestCase {
     }
 
     func testWinogradAccumulatesOntoTheOutputBeforeTheActivation() {
-        var rng = SplitMix(state: 12)
+        var rng = SplitMix64(seed: 12)
         for outputTile in [2, 4] {
             for (trial, activation) in [Activation.identity, .relu, .relu6].enumerated() {
                 let layer = layer3x3(&rng, inC: 13, outC: 20, padding: .symmetric(1, 1), activation: activation, batchNorm: true)
@@ -117,7 +99,7 @@ final class WinogradConvolutionTests: XCTestCase {
 
     func testWideLayerStaysWithinTolerance() {
         // VGG-like channel counts on a small odd map, with ReLU: the SIMD transforms on every lane.
-        var rng = SplitMix(state: 13)
+        var rng = SplitMix64(seed: 13)
         let layer = layer3x3(&rng, inC: 64, outC: 72, padding: .symmetric(1, 1), activation: .relu, batchNorm: false)
         let input = rng.floats(2 * 15 * 13 * 64)
         for outputTile in [2, 4] {
@@ -132,7 +114,7 @@ final class WinogradConvolutionTests: XCTestCase {
     /// Blocks do not depend on the thread count, so neither does any output bit (an image's embedding
     /// must be the same bits alone on two threads as in a batch on one).
     func testWinogradGivesTheSameBitsOnOneAndTwoThreads() {
-        var rng = SplitMix(state: 16)
+        var rng = SplitMix64(seed: 16)
         let layer = layer3x3(&rng, inC: 16, outC: 24, padding: .symmetric(1, 1), activation: .relu, batchNorm: true)
         // 42 (F(2×2)) and 36 (F(4×4)) tiles: two blocks of up to 32, so both threads get one.
         for (outputTile, height, width) in [(2, 13, 11), (4, 23, 21)] {
@@ -145,7 +127,7 @@ final class WinogradConvolutionTests: XCTestCase {
     }
 
     func testWinogradWeightsExistOnlyFor3x3Stride1GroupsOne() {
-        var rng = SplitMix(state: 14)
+        var rng = SplitMix64(seed: 14)
         func layer(kernel: Int, stride: Int, depthwise: Bool) -> Conv2DWeights {
             let shape = [4, depthwise ? 1 : 4, kernel, kernel]
             return Conv2DWeights(weight: rng.floats(shape.reduce(1, *)), shape: shape, bias: nil, stride: stride,
