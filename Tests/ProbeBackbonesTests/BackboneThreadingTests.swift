@@ -1,4 +1,5 @@
 import XCTest
+import ProbeTestSupport
 import ProbeBackbones
 
 /// Splitting a batch across threads (whole images per thread) and splitting one image's layers

@@ -14,17 +14,8 @@ enum DeterministicWeights {
     }
 
     static func uniform(key: String, count: Int) -> [Float] {
-        var state = fnv1a64(key)
-        var out = [Float](repeating: 0, count: count)
-        for i in 0..<count {
-            state &+= 0x9E3779B97F4A7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-            z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-            z ^= z >> 31
-            out[i] = Float(z >> 40) * 0x1p-23 - 1
-        }
-        return out
+        var generator = SplitMix64(seed: fnv1a64(key))
+        return generator.floats(count)
     }
 
     static func stateDict(_ kind: BackboneKind, withClassifier: Bool = false) -> StateDict {
@@ -74,8 +65,3 @@ enum DeterministicWeights {
     }
 }
 
-func maxRelativeError(_ a: [Float], _ reference: [Float]) -> Float {
-    precondition(a.count == reference.count)
-    let scale = reference.map(abs).max() ?? 0
-    return zip(a, reference).map { abs($0 - $1) }.max()! / Swift.max(scale, 1e-30)
-}

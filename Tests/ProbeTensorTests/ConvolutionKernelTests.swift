@@ -1,4 +1,5 @@
 import XCTest
+import ProbeTestSupport
 import ProbeTensor
 
 /// The fast convolution kernels (im2col + sgemm, pointwise GEMM, depthwise) against the naive

@@ -1,4 +1,5 @@
 import XCTest
+import ProbeTestSupport
 import ProbeTensor
 
 final class PoolingAndSqueezeExcitationTests: XCTestCase {

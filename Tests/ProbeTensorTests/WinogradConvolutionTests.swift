@@ -1,4 +1,5 @@
 import XCTest
+import ProbeTestSupport
 import ProbeTensor
 
 /// The Winograd F(2×2, 3×3) and F(4×4, 3×3) kernels `conv2dWinograd` against the naive direct loop
