@@ -31,12 +31,19 @@ public func depthwiseConv2d(_ layer: Conv2DWeights, _ g: ConvGeometry, batch: In
                     while ox < g.outWidth {
                         if ox >= interiorStart && ox + 4 <= interiorEnd {
                             // Constant kernel sizes let the compiler unroll the taps of the common layers.
-                            if rows.kyStart == 0 && rows.kyEnd == 3 && kW == 3 {
-                                depthwiseFourPixels(rows, taps: 0..<3, kernelWidth: 3, ox: ox, out: out + ox * c)
-                            } else if rows.kyStart == 0 && rows.kyEnd == 5 && kW == 5 {
-                                depthwiseFourPixels(rows, taps: 0..<5, kernelWidth: 5, ox: ox, out: out + ox * c)
+                            // Constant sizes and stride let the compiler unroll the taps of the common
+                            // layers and, at stride 1, load each input once for the taps that share it.
+                            let full = rows.kyStart == 0 && rows.kyEnd == kW && layer.kernelHeight == kW
+                            if full && kW == 3 && s == 1 {
+                                depthwiseFourPixels(rows, taps: 0..<3, kernelWidth: 3, stride: 1, ox: ox, out: out + ox * c)
+                            } else if full && kW == 3 {
+                                depthwiseFourPixels(rows, taps: 0..<3, kernelWidth: 3, stride: s, ox: ox, out: out + ox * c)
+                            } else if full && kW == 5 && s == 1 {
+                                depthwiseFourPixels(rows, taps: 0..<5, kernelWidth: 5, stride: 1, ox: ox, out: out + ox * c)
+                            } else if full && kW == 5 {
+                                depthwiseFourPixels(rows, taps: 0..<5, kernelWidth: 5, stride: s, ox: ox, out: out + ox * c)
                             } else {
-                                depthwiseFourPixels(rows, taps: rows.kyStart..<rows.kyEnd, kernelWidth: kW, ox: ox, out: out + ox * c)
+                                depthwiseFourPixels(rows, taps: rows.kyStart..<rows.kyEnd, kernelWidth: kW, stride: s, ox: ox, out: out + ox * c)
                             }
                             applyActivation(layer.activation, out + ox * c, count: 4 * c)
                             ox += 4
@@ -63,13 +70,14 @@ struct DepthwiseRows {
 
 /// Output pixels ox…ox+3 of a row, all taps inside the image. For each block of 8 channels four
 /// accumulators (one per pixel) take every tap; the tap's weight vector is loaded once for all four.
-/// `taps` are the kernel rows inside the image and `kW` the kernel width: callers pass constants
-/// for the common full 3×3 and 5×5 rows so that, inlined, the tap loops unroll.
+/// `taps` are the kernel rows inside the image, `kW` the kernel width and `stride` the layer's:
+/// callers pass constants for the common full 3×3 and 5×5 rows so that, inlined, the tap loops unroll.
 @inline(__always)
-func depthwiseFourPixels(_ r: DepthwiseRows, taps: Range<Int>, kernelWidth kW: Int, ox: Int, out: UnsafeMutablePointer<Float>) {
+func depthwiseFourPixels(_ r: DepthwiseRows, taps: Range<Int>, kernelWidth kW: Int, stride: Int, ox: Int,
+                         out: UnsafeMutablePointer<Float>) {
     let c = r.channels
-    let step = r.stride &* c                        // input floats between neighbouring outputs
-    let pixel0 = r.rowBase + (ox &* r.stride &- r.padLeft) &* c
+    let step = stride &* c                          // input floats between neighbouring outputs
+    let pixel0 = r.rowBase + (ox &* stride &- r.padLeft) &* c
     var ch = 0
     while ch &+ 8 <= c {
         let b = loadFloat8(r.bias + ch)
