@@ -30,14 +30,14 @@ public func depthwiseConv2d(_ layer: Conv2DWeights, _ g: ConvGeometry, batch: In
                     var ox = 0
                     while ox < g.outWidth {
                         if ox >= interiorStart && ox + 4 <= interiorEnd {
-                            // Constant kernel sizes let the compiler unroll the taps of the common layers.
-                            // Constant sizes and stride let the compiler unroll the taps of the common
-                            // layers and, at stride 1, load each input once for the taps that share it.
+                            // Constant sizes and strides let the compiler unroll the taps of the common
+                            // layers and load each input once for the taps that share it. (More constant
+                            // cases than these four made it stop inlining them, undoing the gain.)
                             let full = rows.kyStart == 0 && rows.kyEnd == kW && layer.kernelHeight == kW
                             if full && kW == 3 && s == 1 {
                                 depthwiseFourPixels(rows, taps: 0..<3, kernelWidth: 3, stride: 1, ox: ox, out: out + ox * c)
-                            } else if full && kW == 3 {
-                                depthwiseFourPixels(rows, taps: 0..<3, kernelWidth: 3, stride: s, ox: ox, out: out + ox * c)
+                            } else if full && kW == 3 && s == 2 {
+                                depthwiseFourPixels(rows, taps: 0..<3, kernelWidth: 3, stride: 2, ox: ox, out: out + ox * c)
                             } else if full && kW == 5 && s == 1 {
                                 depthwiseFourPixels(rows, taps: 0..<5, kernelWidth: 5, stride: 1, ox: ox, out: out + ox * c)
                             } else if full && kW == 5 {
