@@ -90,7 +90,7 @@ let package = Package(
         .executableTarget(name: "bench-backbones", dependencies: ["ProbeBackbones"], path: "Benchmarks/Sources/bench-backbones"),
         .executableTarget(name: "bench-classifiers", dependencies: ["ProbeClassifiers"], path: "Benchmarks/Sources/bench-classifiers"),
 
-        .target(name: "ProbeTestSupport", path: "Tests/ProbeTestSupport"),
+        .target(name: "ProbeTestSupport", dependencies: ["ProbeTensor"], path: "Tests/ProbeTestSupport"),
         .testTarget(name: "ProbeTensorTests", dependencies: ["ProbeTensor", "ProbeTestSupport"]),
         .testTarget(name: "ProbeImagesTests", dependencies: ["ProbeImages", "ProbeTestSupport"]),
         .testTarget(name: "ProbeFetchTests", dependencies: ["ProbeFetch", "ProbeTestSupport"]),

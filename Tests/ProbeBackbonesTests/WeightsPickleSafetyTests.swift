@@ -2,6 +2,7 @@ import Foundation
 import ProbeBackbones
 import ProbeTestSupport
 import XCTest
+import ProbeTensor
 
 final class WeightsPickleSafetyTests: XCTestCase {
     func testRefusesAGlobalOutsideTheAllowListAndNamesIt() {

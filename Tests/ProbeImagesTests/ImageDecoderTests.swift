@@ -2,6 +2,7 @@ import Foundation
 import ProbeImages
 import ProbeTestSupport
 import XCTest
+import ProbeTensor
 
 /// Both decoders against Pillow's decoded pixels, and the decoder's guards.
 final class ImageDecoderTests: XCTestCase {

@@ -2,6 +2,7 @@ import Foundation
 import ProbeImages
 import ProbeTestSupport
 import XCTest
+import ProbeTensor
 
 /// Geometry, the fast resize kernels against the naive reference, and normalisation.
 final class PreprocessorTests: XCTestCase {
