@@ -6,19 +6,6 @@ import ProbeTestSupport
 final class ReportCommandTests: XCTestCase {
     var folder: URL!
 
-    struct Case: Decodable {
-        let name: String
-        let classes: [String]
-        let y_true: [Int]
-        let y_pred: [Int]
-        let labels: [Int]?
-        let digits: Int
-        let report: String
-        let confusion_matrix: [[Int]]
-        let probabilities: [[Double]]?
-    }
-    struct Fixture: Decodable { let cases: [Case] }
-
     override func setUpWithError() throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("probe-report-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -26,14 +13,13 @@ final class ReportCommandTests: XCTestCase {
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
 
-    func fixtureCase(_ name: String) throws -> Case {
-        let data = try Data(contentsOf: TestPaths.fixture("metrics/sklearn_reports.json"))
-        return try XCTUnwrap(JSONDecoder().decode(Fixture.self, from: data).cases.first { $0.name == name })
+    func fixtureCase(_ name: String) throws -> SklearnCase {
+        try XCTUnwrap(SklearnFixture.load().named(name))
     }
 
     /// Writes the case as a predictions file in the documented format (labels by name).
     @discardableResult
-    func writePredictions(_ c: Case, to url: URL) throws -> URL {
+    func writePredictions(_ c: SklearnCase, to url: URL) throws -> URL {
         var rows: [[String: Any]] = []
         for i in 0..<c.y_true.count {
             var row: [String: Any] = ["path": "img\(i).jpg", "true_label": c.classes[c.y_true[i]], "predicted_label": c.classes[c.y_pred[i]]]

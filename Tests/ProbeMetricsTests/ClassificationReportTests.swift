@@ -1,4 +1,5 @@
 import XCTest
+import ProbeTestSupport
 import ProbeMetrics
 
 /// The report text and numbers must equal scikit-learn's for the same predictions.

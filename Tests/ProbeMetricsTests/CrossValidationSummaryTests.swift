@@ -1,4 +1,5 @@
 import XCTest
+import ProbeTestSupport
 import ProbeMetrics
 
 final class CrossValidationSummaryTests: XCTestCase {

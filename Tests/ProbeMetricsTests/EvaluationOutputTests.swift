@@ -1,4 +1,5 @@
 import XCTest
+import ProbeTestSupport
 import ProbeMetrics
 
 /// JSON and CSV renderings of an evaluation.

@@ -1,4 +1,5 @@
 import XCTest
+import ProbeTestSupport
 import ProbeMetrics
 
 /// Averages are summed in NumPy's pairwise order. The "summation_order" fixture case was picked by the
