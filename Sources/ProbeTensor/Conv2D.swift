@@ -169,22 +169,25 @@ func addBiasRows(_ output: UnsafeMutablePointer<Float>, rows: Int, columns: Int,
 
 /// Rows (output pixels) per GEMM block: big enough that OpenBLAS's packing of the weights is
 /// amortised, small enough that the im2col block stays in L2 when the patch is short.
-public func conv2dBlockRows(_ layer: Conv2DWeights, _ g: ConvGeometry, batch: Int, threads: Int) -> Int {
+///
+/// The blocks do not depend on the thread count (they are dealt to threads whole). OpenBLAS sums
+/// a row's dot products in a different order for small calls (its small-matrix kernel) than for
+/// large ones, so the same blocks on any number of threads are what keep every output bit the same.
+public func conv2dBlockRows(_ layer: Conv2DWeights, _ g: ConvGeometry, batch: Int) -> Int {
     let m = batch * g.outHeight * g.outWidth
     let k = layer.patchSize
     // Pointwise: the output block (rows × N) stays within ~512 KB for the epilogue. im2col: the
     // patch block within ~1 MB, but at least K·N / 2048 rows, so that OpenBLAS repacking a large
     // weight matrix (K·N floats) for every block stays small next to the block's rows·K·N multiply-adds.
-    var rows = layer.isPointwise ? Swift.max(256, 131_072 / layer.outChannels)
+    let rows = layer.isPointwise ? Swift.max(256, 131_072 / layer.outChannels)
                                  : Swift.max(256, 262_144 / k, k * layer.outChannels / 2048)
-    if m <= rows * threads && threads > 1 { rows = Swift.max(16, (m + threads - 1) / threads) }
     return Swift.min(rows, Swift.max(m, 1))
 }
 
 /// Floats of scratch one thread needs for `conv2dGEMM` (the im2col block; 0 for pointwise).
-public func conv2dScratchCount(_ layer: Conv2DWeights, _ g: ConvGeometry, batch: Int, threads: Int) -> Int {
+public func conv2dScratchCount(_ layer: Conv2DWeights, _ g: ConvGeometry, batch: Int) -> Int {
     if layer.isDepthwise || layer.isPointwise { return 0 }
-    return conv2dBlockRows(layer, g, batch: batch, threads: threads) * layer.patchSize
+    return conv2dBlockRows(layer, g, batch: batch) * layer.patchSize
 }
 
 /// Copies the patches of output pixels `first..<first+rows` (flattened over n, oy, ox) into
@@ -233,10 +236,10 @@ public func conv2dGEMM(_ layer: Conv2DWeights, _ g: ConvGeometry, batch: Int,
     precondition(!layer.isDepthwise)
     let m = batch * g.outHeight * g.outWidth
     let k = layer.patchSize, n = layer.outChannels
-    let blockRows = conv2dBlockRows(layer, g, batch: batch, threads: threads)
+    let blockRows = conv2dBlockRows(layer, g, batch: batch)
     let blocks = (m + blockRows - 1) / blockRows
     let workers = Swift.min(threads, blocks)
-    let scratchPerThread = conv2dScratchCount(layer, g, batch: batch, threads: threads)
+    let scratchPerThread = conv2dScratchCount(layer, g, batch: batch)
     layer.packed.withUnsafeBufferPointer { weights in
         layer.bias.withUnsafeBufferPointer { bias in
             parallelFor(threads: workers) { slot in

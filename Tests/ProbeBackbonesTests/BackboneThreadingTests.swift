@@ -26,8 +26,8 @@ final class BackboneThreadingTests: XCTestCase {
         }
     }
 
-    /// An image's embedding is computed on its own, so it is the same bits whether the image is
-    /// embedded alone, in a batch of others, on one thread or two (a store that grows by
+    /// An image's embedding is the same bits whether the image is embedded alone, in a batch of
+    /// others, in a group of the late stages or not, on one thread or two (a store that grows by
     /// incremental extraction then holds exactly what a fresh extraction writes).
     func testAnImagesEmbeddingIsBitIdenticalWhateverBatchItIsIn() throws {
         let height = 64, width = 48, imageSize = 3 * height * width
@@ -48,6 +48,15 @@ final class BackboneThreadingTests: XCTestCase {
             XCTAssertEqual(Array(all[(2 * d)..<(3 * d)]), alone, "\(kind.rawValue): image 3 of 5 vs alone on two threads")
             XCTAssertEqual(Array(middle[d..<(2 * d)]), alone, "\(kind.rawValue): image 2 of 3 on one thread vs alone")
             XCTAssertEqual(Array(all[(1 * d)..<(4 * d)]), middle, "\(kind.rawValue): the same three images in a batch of five")
+            // The late stages run on groups of `imagesPerThread` images: on one thread, five images
+            // make groups {1, 2}, {3, 4}, {5}. Position in a group and the group's fill do not matter.
+            backbone.imagesPerThread = 2
+            let pairs = try embed(five[...], threads: 1)
+            let secondAndThird = try embed(five[(1 * imageSize)..<(3 * imageSize)], threads: 1)
+            let fifthAlone = try embed(five[(4 * imageSize)...], threads: 2)
+            backbone.imagesPerThread = 8
+            XCTAssertEqual(Array(pairs[d..<(3 * d)]), secondAndThird, "\(kind.rawValue): images 2, 3 across two groups vs one")
+            XCTAssertEqual(Array(pairs[(4 * d)...]), fifthAlone, "\(kind.rawValue): image 5 last in a part-filled group vs alone")
         }
     }
 }

@@ -21,7 +21,7 @@ final class ConvolutionKernelTests: XCTestCase {
         let outCount = batch * g.outHeight * g.outWidth * layer.outChannels
         var fast = initial ?? [Float](repeating: .nan, count: outCount)
         var naive = initial ?? [Float](repeating: .nan, count: outCount)
-        let scratchCount = threads * conv2dScratchCount(layer, g, batch: batch, threads: threads)
+        let scratchCount = threads * conv2dScratchCount(layer, g, batch: batch)
         var scratch = [Float](repeating: 0, count: Swift.max(scratchCount, 1))
         input.withUnsafeBufferPointer { x in
             fast.withUnsafeMutableBufferPointer { out in
