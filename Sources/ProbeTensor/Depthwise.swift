@@ -9,50 +9,74 @@
 public func depthwiseConv2d(_ layer: Conv2DWeights, _ g: ConvGeometry, batch: Int,
                             input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>, threads: Int) {
     precondition(layer.isDepthwise)
-    let c = layer.outChannels, kW = layer.kernelWidth, s = layer.stride
     let totalRows = batch * g.outHeight
     let workers = Swift.max(1, Swift.min(threads, totalRows))
+    parallelFor(threads: workers) { slot in
+        for row in sliceRange(totalRows, part: slot, of: workers) {
+            let n = row / g.outHeight, oy = row - n * g.outHeight
+            depthwiseOutputRow(layer, g, oy: oy, image: input + n * g.inHeight * g.inWidth * layer.outChannels,
+                               out: output + row * g.outWidth * layer.outChannels)
+        }
+    }
+}
+
+/// Output rows `rows` of one image's depthwise convolution, from a band of its input: `input`
+/// holds image rows `firstInputRow…` (at least every row these outputs' taps reach inside the
+/// image), `output` receives rows `rows` from its start. Bit-identical to the same rows of
+/// `depthwiseConv2d`: this is how a network runs a layer in bands that stay in cache.
+public func depthwiseConv2dRows(_ layer: Conv2DWeights, _ g: ConvGeometry, rows: Range<Int>,
+                                input: UnsafePointer<Float>, firstInputRow: Int,
+                                output: UnsafeMutablePointer<Float>, threads: Int) {
+    precondition(layer.isDepthwise && rows.lowerBound >= 0 && rows.upperBound <= g.outHeight)
+    let workers = Swift.max(1, Swift.min(threads, rows.count))
+    // Where image row 0 would be; only rows from firstInputRow on are ever read.
+    let image = input - firstInputRow * g.inWidth * layer.outChannels
+    parallelFor(threads: workers) { slot in
+        for i in sliceRange(rows.count, part: slot, of: workers) {
+            depthwiseOutputRow(layer, g, oy: rows.lowerBound + i, image: image, out: output + i * g.outWidth * layer.outChannels)
+        }
+    }
+}
+
+/// Output row `oy` of one image whose row 0 is at `image`.
+@inline(__always)
+func depthwiseOutputRow(_ layer: Conv2DWeights, _ g: ConvGeometry, oy: Int, image: UnsafePointer<Float>,
+                        out: UnsafeMutablePointer<Float>) {
+    let c = layer.outChannels, kW = layer.kernelWidth, s = layer.stride
     // Output columns whose kW taps are all inside the image: x0 = ox·s - padLeft ≥ 0 and x0 + kW ≤ inW.
     let interiorStart = Swift.min(g.outWidth, (g.padLeft + s - 1) / s)
     let interiorEnd = Swift.max(interiorStart, Swift.min(g.outWidth, g.inWidth + g.padLeft - kW >= 0 ? (g.inWidth + g.padLeft - kW) / s + 1 : 0))
     layer.packed.withUnsafeBufferPointer { weightBuffer in
         layer.bias.withUnsafeBufferPointer { biasBuffer in
-            let weights = weightBuffer.baseAddress!, bias = biasBuffer.baseAddress!
-            parallelFor(threads: workers) { slot in
-                for row in sliceRange(totalRows, part: slot, of: workers) {
-                    let n = row / g.outHeight, oy = row - n * g.outHeight
-                    let y0 = oy * s - g.padTop
-                    let rows = DepthwiseRows(kyStart: Swift.max(0, -y0), kyEnd: Swift.max(Swift.max(0, -y0), Swift.min(layer.kernelHeight, g.inHeight - y0)),
-                                             rowBase: input + (n * g.inHeight + y0) * g.inWidth * c, inWidth: g.inWidth,
-                                             channels: c, kernelWidth: kW, stride: s, padLeft: g.padLeft,
-                                             weights: weights, bias: bias)
-                    let out = output + row * g.outWidth * c
-                    var ox = 0
-                    while ox < g.outWidth {
-                        if ox >= interiorStart && ox + 4 <= interiorEnd {
-                            // Constant sizes and strides let the compiler unroll the taps of the common
-                            // layers and load each input once for the taps that share it. (More constant
-                            // cases than these four made it stop inlining them, undoing the gain.)
-                            let full = rows.kyStart == 0 && rows.kyEnd == kW && layer.kernelHeight == kW
-                            if full && kW == 3 && s == 1 {
-                                depthwiseFourPixels(rows, taps: 0..<3, kernelWidth: 3, stride: 1, ox: ox, out: out + ox * c)
-                            } else if full && kW == 3 && s == 2 {
-                                depthwiseFourPixels(rows, taps: 0..<3, kernelWidth: 3, stride: 2, ox: ox, out: out + ox * c)
-                            } else if full && kW == 5 && s == 1 {
-                                depthwiseFourPixels(rows, taps: 0..<5, kernelWidth: 5, stride: 1, ox: ox, out: out + ox * c)
-                            } else if full && kW == 5 {
-                                depthwiseFourPixels(rows, taps: 0..<5, kernelWidth: 5, stride: s, ox: ox, out: out + ox * c)
-                            } else {
-                                depthwiseFourPixels(rows, taps: rows.kyStart..<rows.kyEnd, kernelWidth: kW, stride: s, ox: ox, out: out + ox * c)
-                            }
-                            applyActivation(layer.activation, out + ox * c, count: 4 * c)
-                            ox += 4
-                        } else {
-                            depthwiseOnePixel(rows, ox: ox, out: out + ox * c)
-                            applyActivation(layer.activation, out + ox * c, count: c)
-                            ox += 1
-                        }
+            let y0 = oy * s - g.padTop
+            let rows = DepthwiseRows(kyStart: Swift.max(0, -y0), kyEnd: Swift.max(Swift.max(0, -y0), Swift.min(layer.kernelHeight, g.inHeight - y0)),
+                                     rowBase: image + y0 * g.inWidth * c, inWidth: g.inWidth,
+                                     channels: c, kernelWidth: kW, stride: s, padLeft: g.padLeft,
+                                     weights: weightBuffer.baseAddress!, bias: biasBuffer.baseAddress!)
+            var ox = 0
+            while ox < g.outWidth {
+                if ox >= interiorStart && ox + 4 <= interiorEnd {
+                    // Constant sizes and strides let the compiler unroll the taps of the common
+                    // layers and load each input once for the taps that share it. (More constant
+                    // cases than these four made it stop inlining them, undoing the gain.)
+                    let full = rows.kyStart == 0 && rows.kyEnd == kW && layer.kernelHeight == kW
+                    if full && kW == 3 && s == 1 {
+                        depthwiseFourPixels(rows, taps: 0..<3, kernelWidth: 3, stride: 1, ox: ox, out: out + ox * c)
+                    } else if full && kW == 3 && s == 2 {
+                        depthwiseFourPixels(rows, taps: 0..<3, kernelWidth: 3, stride: 2, ox: ox, out: out + ox * c)
+                    } else if full && kW == 5 && s == 1 {
+                        depthwiseFourPixels(rows, taps: 0..<5, kernelWidth: 5, stride: 1, ox: ox, out: out + ox * c)
+                    } else if full && kW == 5 {
+                        depthwiseFourPixels(rows, taps: 0..<5, kernelWidth: 5, stride: s, ox: ox, out: out + ox * c)
+                    } else {
+                        depthwiseFourPixels(rows, taps: rows.kyStart..<rows.kyEnd, kernelWidth: kW, stride: s, ox: ox, out: out + ox * c)
                     }
+                    applyActivation(layer.activation, out + ox * c, count: 4 * c)
+                    ox += 4
+                } else {
+                    depthwiseOnePixel(rows, ox: ox, out: out + ox * c)
+                    applyActivation(layer.activation, out + ox * c, count: c)
+                    ox += 1
                 }
             }
         }

@@ -82,6 +82,45 @@ final class ConvolutionKernelTests: XCTestCase {
         }
     }
 
+    /// A network runs its early depthwise layers in bands of rows from a buffer that holds only the
+    /// input rows those outputs reach; each band must be the same bits as the whole layer's rows.
+    func testDepthwiseRowsFromABandAreTheSameBitsAsTheWholeLayer() {
+        var rng = SplitMix64(seed: 7)
+        for trial in 0..<12 {
+            let kernel = [3, 5][trial % 2], stride = 1 + (trial / 2) % 2
+            let padding: ConvPadding = trial % 3 == 0 ? .tfSame : .symmetric((kernel - 1) / 2, (kernel - 1) / 2)
+            let channels = rng.int(1...40), height = rng.int(kernel...17), width = rng.int(kernel...17)
+            let layer = randomLayer(&rng, depthwise: true, kernel: kernel, stride: stride, padding: padding, inC: channels,
+                                    outC: channels, activation: .relu6, batchNorm: true)
+            let g = layer.geometry(height: height, width: width)
+            let input = rng.floats(height * width * channels)
+            let rowFloats = g.outWidth * channels
+            var whole = [Float](repeating: .nan, count: g.outHeight * rowFloats)
+            input.withUnsafeBufferPointer { x in
+                whole.withUnsafeMutableBufferPointer {
+                    depthwiseConv2d(layer, g, batch: 1, input: x.baseAddress!, output: $0.baseAddress!, threads: 1)
+                }
+            }
+            let bandSize = rng.int(1...4)
+            var oy0 = 0
+            while oy0 < g.outHeight {
+                let oy1 = Swift.min(oy0 + bandSize, g.outHeight)
+                let first = Swift.max(0, oy0 * stride - g.padTop)
+                let last = Swift.min(height, (oy1 - 1) * stride - g.padTop + kernel)
+                let band = Array(input[(first * width * channels)..<(last * width * channels)])
+                var rows = [Float](repeating: .nan, count: (oy1 - oy0) * rowFloats)
+                band.withUnsafeBufferPointer { x in
+                    rows.withUnsafeMutableBufferPointer {
+                        depthwiseConv2dRows(layer, g, rows: oy0..<oy1, input: x.baseAddress!, firstInputRow: first,
+                                            output: $0.baseAddress!, threads: 1 + trial % 2)
+                    }
+                }
+                XCTAssertEqual(rows, Array(whole[(oy0 * rowFloats)..<(oy1 * rowFloats)]), "trial \(trial): rows \(oy0)..<\(oy1)")
+                oy0 = oy1
+            }
+        }
+    }
+
     func testTFSamePaddingPutsTheExtraRowAtBottomRight() {
         var rng = SplitMix64(seed: 3)
         let s2k3 = randomLayer(&rng, depthwise: true, kernel: 3, stride: 2, padding: .tfSame, inC: 4, outC: 4, activation: .identity, batchNorm: false)
