@@ -174,6 +174,8 @@ final class ForwardPlan {
                                scratch: convScratch, threads: threads)
             } else if layer.isDepthwise {
                 depthwiseConv2d(layer, g, batch: batch, input: slots[src], output: slots[dst], threads: threads)
+            } else if supportsDirectConvolution(layer) && !accumulate {
+                conv2dDirect(layer, g, batch: batch, input: slots[src], output: slots[dst], threads: threads)
             } else {
                 conv2dGEMM(layer, g, batch: batch, input: slots[src], output: slots[dst], accumulate: accumulate,
                            scratch: convScratch, threads: threads)

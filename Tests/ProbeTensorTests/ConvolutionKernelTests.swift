@@ -2,7 +2,7 @@ import XCTest
 import ProbeTestSupport
 import ProbeTensor
 
-/// The fast convolution kernels (im2col + sgemm, pointwise GEMM, depthwise) against the naive
+/// The fast convolution kernels (im2col + sgemm, pointwise GEMM, depthwise, direct) against the naive
 /// direct loop `conv2dReference`, on random shapes, paddings, strides and thread counts.
 final class ConvolutionKernelTests: XCTestCase {
     func randomLayer(_ rng: inout SplitMix64, depthwise: Bool, kernel: Int, stride: Int, padding: ConvPadding,
@@ -79,6 +79,32 @@ final class ConvolutionKernelTests: XCTestCase {
             let (fast, naive) = run(layer, batch: batch, height: height, width: width, input: input, initial: nil,
                                     threads: 1 + trial % 2)
             XCTAssertLessThan(maxRelativeError(fast, naive), 1e-5, "trial \(trial): k\(kernel) s\(stride) \(padding) C\(channels)")
+        }
+    }
+
+    func testDirectConvolutionOfFewInputChannelsMatchesNaive() {
+        var rng = SplitMix64(seed: 5)
+        for trial in 0..<24 {
+            let kernel = [1, 3, 5, 7][trial % 4], stride = 1 + (trial / 4) % 2
+            let padding: ConvPadding = trial % 3 == 0 ? .tfSame : .symmetric(rng.int(0...(kernel / 2)), rng.int(0...(kernel / 2)))
+            let inC = rng.int(1...4), outC = 16 * rng.int(1...4)
+            let batch = rng.int(1...2), height = rng.int(kernel...19), width = rng.int(kernel...19)
+            let activation = [Activation.identity, .relu6, .silu][trial % 3]
+            let layer = randomLayer(&rng, depthwise: false, kernel: kernel, stride: stride, padding: padding, inC: inC,
+                                    outC: outC, activation: activation, batchNorm: trial % 2 == 0)
+            XCTAssertTrue(supportsDirectConvolution(layer))
+            let g = layer.geometry(height: height, width: width)
+            let input = rng.floats(batch * height * width * inC)
+            var fast = [Float](repeating: .nan, count: batch * g.outHeight * g.outWidth * outC), naive = fast
+            input.withUnsafeBufferPointer { x in
+                fast.withUnsafeMutableBufferPointer {
+                    conv2dDirect(layer, g, batch: batch, input: x.baseAddress!, output: $0.baseAddress!, threads: 1 + trial % 2)
+                }
+                naive.withUnsafeMutableBufferPointer {
+                    conv2dReference(layer, g, batch: batch, input: x.baseAddress!, output: $0.baseAddress!, accumulate: false)
+                }
+            }
+            XCTAssertLessThan(maxRelativeError(fast, naive), 1e-5, "trial \(trial): k\(kernel) s\(stride) \(padding) \(inC)->\(outC) \(height)x\(width)")
         }
     }
 
