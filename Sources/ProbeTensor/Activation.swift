@@ -44,20 +44,11 @@ public func fastExp16(_ x: SIMD16<Float>) -> SIMD16<Float> {
 @inline(__always)
 public func fastExp(_ x: Float) -> Float { fastExp16(SIMD16(repeating: x))[0] }
 
-/// a·b + c on sixteen lanes, fused into one rounding where the build targets a CPU with FMA
-/// (`PROBE_FMA`, set by Package.swift); elsewhere a fused multiply-add would be a slow library call.
+/// a·b + c lane by lane (eight or sixteen float32 lanes), fused into one rounding where the build
+/// targets a CPU with FMA (`PROBE_FMA`, set by Package.swift); elsewhere a fused multiply-add would
+/// be a slow library call.
 @inline(__always)
-public func multiplyAdd(_ a: SIMD16<Float>, _ b: SIMD16<Float>, _ c: SIMD16<Float>) -> SIMD16<Float> {
-#if PROBE_FMA
-    return c.addingProduct(a, b)
-#else
-    return a * b + c
-#endif
-}
-
-/// The same on eight lanes (the depthwise and Winograd kernels work on 8-channel blocks).
-@inline(__always)
-public func multiplyAdd(_ a: SIMD8<Float>, _ b: SIMD8<Float>, _ c: SIMD8<Float>) -> SIMD8<Float> {
+public func multiplyAdd<V: SIMD>(_ a: V, _ b: V, _ c: V) -> V where V.Scalar == Float {
 #if PROBE_FMA
     return c.addingProduct(a, b)
 #else

@@ -92,8 +92,8 @@ struct DepthwiseRows {
     let weights: UnsafePointer<Float>, bias: UnsafePointer<Float>
 }
 
-/// Output pixels ox…ox+3 of a row, all taps inside the image. For each block of 8 channels four
-/// accumulators (one per pixel) take every tap; the tap's weight vector is loaded once for all four.
+/// Output pixels ox…ox+3 of a row, all taps inside the image, in blocks of 16 then 8 channels
+/// (`depthwiseFourPixelsLanes`), the rest one at a time.
 /// `taps` are the kernel rows inside the image, `kW` the kernel width and `stride` the layer's:
 /// callers pass constants for the common full 3×3 and 5×5 rows so that, inlined, the tap loops unroll.
 @inline(__always)
@@ -105,44 +105,39 @@ func depthwiseFourPixels(_ r: DepthwiseRows, taps: Range<Int>, kernelWidth kW: I
     var ch = 0
     // Sixteen channels at a time first: one AVX-512 register per pixel where the build has them.
     while ch &+ 16 <= c {
-        let b = loadFloat16(r.bias + ch)
-        var acc0 = b, acc1 = b, acc2 = b, acc3 = b
-        for ky in taps {
-            for kx in 0..<kW {
-                let src = pixel0 + (ky &* r.inWidth &* c &+ kx &* c &+ ch)
-                let wv = loadFloat16(r.weights + ((ky &* kW &+ kx) &* c &+ ch))
-                acc0 = multiplyAdd(loadFloat16(src), wv, acc0)
-                acc1 = multiplyAdd(loadFloat16(src + step), wv, acc1)
-                acc2 = multiplyAdd(loadFloat16(src + 2 &* step), wv, acc2)
-                acc3 = multiplyAdd(loadFloat16(src + 3 &* step), wv, acc3)
-            }
-        }
-        storeFloat16(acc0, out + ch)
-        storeFloat16(acc1, out + (c &+ ch))
-        storeFloat16(acc2, out + (2 &* c &+ ch))
-        storeFloat16(acc3, out + (3 &* c &+ ch))
+        depthwiseFourPixelsLanes(SIMD16<Float>.self, r, taps: taps, kernelWidth: kW, step: step, pixel0: pixel0, channel: ch, out: out)
         ch &+= 16
     }
     while ch &+ 8 <= c {
-        let b = loadFloat8(r.bias + ch)
-        var acc0 = b, acc1 = b, acc2 = b, acc3 = b
-        for ky in taps {
-            for kx in 0..<kW {
-                let src = pixel0 + (ky &* r.inWidth &* c &+ kx &* c &+ ch)
-                let wv = loadFloat8(r.weights + ((ky &* kW &+ kx) &* c &+ ch))
-                acc0 = multiplyAdd(loadFloat8(src), wv, acc0)
-                acc1 = multiplyAdd(loadFloat8(src + step), wv, acc1)
-                acc2 = multiplyAdd(loadFloat8(src + 2 &* step), wv, acc2)
-                acc3 = multiplyAdd(loadFloat8(src + 3 &* step), wv, acc3)
-            }
-        }
-        storeFloat8(acc0, out + ch)
-        storeFloat8(acc1, out + (c &+ ch))
-        storeFloat8(acc2, out + (2 &* c &+ ch))
-        storeFloat8(acc3, out + (3 &* c &+ ch))
+        depthwiseFourPixelsLanes(SIMD8<Float>.self, r, taps: taps, kernelWidth: kW, step: step, pixel0: pixel0, channel: ch, out: out)
         ch &+= 8
     }
     if ch < c { depthwiseFourPixelsTail(r, from: ch, ox: ox, out: out) }
+}
+
+/// Channels `ch..<ch + V.scalarCount` of `depthwiseFourPixels`: four accumulators (one per pixel)
+/// take every tap, the tap's weight vector loaded once for all four.
+@inline(__always)
+func depthwiseFourPixelsLanes<V: SIMD>(_: V.Type, _ r: DepthwiseRows, taps: Range<Int>, kernelWidth kW: Int, step: Int,
+                                       pixel0: UnsafePointer<Float>, channel ch: Int, out: UnsafeMutablePointer<Float>)
+where V.Scalar == Float {
+    let c = r.channels
+    let b = loadLanes(V.self, r.bias + ch)
+    var acc0 = b, acc1 = b, acc2 = b, acc3 = b
+    for ky in taps {
+        for kx in 0..<kW {
+            let src = pixel0 + (ky &* r.inWidth &* c &+ kx &* c &+ ch)
+            let wv = loadLanes(V.self, r.weights + ((ky &* kW &+ kx) &* c &+ ch))
+            acc0 = multiplyAdd(loadLanes(V.self, src), wv, acc0)
+            acc1 = multiplyAdd(loadLanes(V.self, src + step), wv, acc1)
+            acc2 = multiplyAdd(loadLanes(V.self, src + 2 &* step), wv, acc2)
+            acc3 = multiplyAdd(loadLanes(V.self, src + 3 &* step), wv, acc3)
+        }
+    }
+    storeLanes(acc0, out + ch)
+    storeLanes(acc1, out + (c &+ ch))
+    storeLanes(acc2, out + (2 &* c &+ ch))
+    storeLanes(acc3, out + (3 &* c &+ ch))
 }
 
 /// Channels `from..<C` of `depthwiseFourPixels` (C not a multiple of 8), one at a time.
@@ -225,11 +220,11 @@ func storeFloat8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
 }
 
 @inline(__always)
-func loadFloat16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+func loadLanes<V: SIMD>(_: V.Type, _ p: UnsafePointer<Float>) -> V where V.Scalar == Float {
+    UnsafeRawPointer(p).loadUnaligned(as: V.self)
 }
 
 @inline(__always)
-func storeFloat16(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
+func storeLanes<V: SIMD>(_ v: V, _ p: UnsafeMutablePointer<Float>) where V.Scalar == Float {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
 }

@@ -72,13 +72,13 @@ func directFourPixels(_ t: DirectTaps, kernelWidth kW: Int, inChannels inC: Int,
     let step = s &* inC                                   // input floats between neighbouring outputs
     var o = 0
     while o < outC {
-        let b = loadFloat16(t.bias + o)
+        let b = loadLanes(SIMD16<Float>.self, t.bias + o)
         var acc0 = b, acc1 = b, acc2 = b, acc3 = b
         for ky in t.kyStart..<t.kyEnd {
             let src = t.image + ((t.y0 &+ ky) &* inW &+ ox &* s &- t.geometry.padLeft) &* inC
             for kx in 0..<kW {
                 for ci in 0..<inC {
-                    let w = loadFloat16(t.weights + (((ky &* kW &+ kx) &* inC &+ ci) &* outC &+ o))
+                    let w = loadLanes(SIMD16<Float>.self, t.weights + (((ky &* kW &+ kx) &* inC &+ ci) &* outC &+ o))
                     let p = src + (kx &* inC &+ ci)
                     acc0 = multiplyAdd(SIMD16(repeating: p[0]), w, acc0)
                     acc1 = multiplyAdd(SIMD16(repeating: p[step]), w, acc1)
@@ -87,10 +87,10 @@ func directFourPixels(_ t: DirectTaps, kernelWidth kW: Int, inChannels inC: Int,
                 }
             }
         }
-        storeFloat16(acc0, out + o)
-        storeFloat16(acc1, out + (outC &+ o))
-        storeFloat16(acc2, out + (2 &* outC &+ o))
-        storeFloat16(acc3, out + (3 &* outC &+ o))
+        storeLanes(acc0, out + o)
+        storeLanes(acc1, out + (outC &+ o))
+        storeLanes(acc2, out + (2 &* outC &+ o))
+        storeLanes(acc3, out + (3 &* outC &+ o))
         o &+= 16
     }
 }
@@ -104,17 +104,17 @@ func directOnePixel(_ t: DirectTaps, ox: Int, out: UnsafeMutablePointer<Float>) 
     let kxStart = Swift.max(0, -x0), kxEnd = Swift.max(kxStart, Swift.min(kW, inW - x0))
     var o = 0
     while o < outC {
-        var acc = loadFloat16(t.bias + o)
+        var acc = loadLanes(SIMD16<Float>.self, t.bias + o)
         for ky in t.kyStart..<t.kyEnd {
             let src = t.image + ((t.y0 &+ ky) &* inW &+ x0) &* inC
             for kx in kxStart..<kxEnd {
                 for ci in 0..<inC {
-                    let w = loadFloat16(t.weights + (((ky &* kW &+ kx) &* inC &+ ci) &* outC &+ o))
+                    let w = loadLanes(SIMD16<Float>.self, t.weights + (((ky &* kW &+ kx) &* inC &+ ci) &* outC &+ o))
                     acc = multiplyAdd(SIMD16(repeating: src[kx &* inC &+ ci]), w, acc)
                 }
             }
         }
-        storeFloat16(acc, out + o)
+        storeLanes(acc, out + o)
         o &+= 16
     }
 }
