@@ -89,7 +89,7 @@ final class ForwardPlan {
                 let size = n * g.outHeight * g.outWidth * layer.outChannels
                 if index < grouped { imageLargest = Swift.max(imageLargest, size) } else { batchLargest = Swift.max(batchLargest, size) }
                 let scratch = winograd.map { winogradScratchCount($0, g, batch: n) }
-                    ?? conv2dScratchCount(layer, g, batch: n)
+                    ?? (supportsDirectConvolution(layer) ? 0 : conv2dScratchCount(layer, g, batch: n))
                 convScratch = Swift.max(convScratch, scratch)
                 h = g.outHeight; w = g.outWidth; c = layer.outChannels
             }
@@ -97,12 +97,20 @@ final class ForwardPlan {
             case let .conv(layer): conv(layer, winograd: network.winograd[index])
             case let .maxPool(k, s):
                 h = (h - k) / s + 1; w = (w - k) / s + 1
-            case let .invertedResidual(expand, dw, seWeights, project, _):
-                if index < grouped {
-                    let g = dw.geometry(height: h, width: w), rows = bandRows(dw, inWidth: w)
-                    let expanded = expand == nil ? 0 : Swift.min(h, (rows - 1) * dw.stride + dw.kernelHeight) * w * dw.outChannels
-                    band = Swift.max(band, expanded + rows * g.outWidth * dw.outChannels)
+            case let .invertedResidual(expand, dw, seWeights, project, _) where index < grouped:
+                // In bands (`runInBands`): the expanded rows live in the band buffer; the slots hold
+                // the block's input and output, and the whole depthwise output when the project
+                // cannot run in bands (an SE, or no expand).
+                let g = dw.geometry(height: h, width: w), rows = bandRows(dw, inWidth: w)
+                let expanded = expand == nil ? 0 : Swift.min(h, (rows - 1) * dw.stride + dw.kernelHeight) * w * dw.outChannels
+                band = Swift.max(band, expanded + rows * g.outWidth * dw.outChannels)
+                if seWeights != nil || expand == nil {
+                    imageLargest = Swift.max(imageLargest, g.outHeight * g.outWidth * dw.outChannels)
                 }
+                if let seWeights { se = Swift.max(se, seWeights.channels + seWeights.squeezed) }
+                h = g.outHeight; w = g.outWidth; c = project.outChannels
+                imageLargest = Swift.max(imageLargest, h * w * c)
+            case let .invertedResidual(expand, dw, seWeights, project, _):
                 if let expand { conv(expand) }
                 conv(dw)
                 if let seWeights { se = Swift.max(se, n * (seWeights.channels + seWeights.squeezed)) }
