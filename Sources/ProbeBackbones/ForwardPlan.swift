@@ -4,16 +4,12 @@ import ProbeTensor
 /// layer except those with very few input channels, where the GEMMs of inner dimension inC are too
 /// thin to pay for the transforms. Measured single-threaded, one image, im2col vs F(4×4, 3×3):
 /// 3→64 at 224×224 (VGG16's first layer) 3.5 vs 5.7 ms; 8→64 at 112×112 1.55 vs 0.99 ms;
-/// 64→64 at 224×224 42 vs 16 ms.
+/// 64→64 at 224×224 42 vs 16 ms. (F(4×4) rather than F(2×2): on VGG16 at 224×224 it was faster on
+/// every layer but the three 512→512 at 14×14, 6.9 vs 5.6–6.2 ms, e.g. 64→64 at 224×224 16 vs 19 ms,
+/// 512→512 at 28×28 14 vs 19 ms. Its weights take 4× the memory of the 3×3 kernels, ~235 MB for VGG16.)
 func runsOnWinograd(_ layer: Conv2DWeights) -> Bool {
     WinogradWeights.supports(layer) && layer.inChannels >= 8
 }
-
-/// The Winograd variant, F(4×4, 3×3): on VGG16 at 224×224 it beats F(2×2, 3×3) on every layer but
-/// the three 512→512 at 14×14 (6.9 vs 5.6–6.2 ms: only 16 tiles per image to amortise 36 weight-matrix
-/// repacks), e.g. 64→64 at 224×224 16 vs 19 ms, 512→512 at 28×28 14 vs 19 ms. Its weights take
-/// 4× the memory of the 3×3 kernels (F(2×2): 16/9×), ~235 MB for VGG16.
-let winogradOutputTile = 4
 
 /// Stages whose output has fewer pixels per image than this run on a plan's whole group of images
 /// at once; the earlier ones run one image at a time. At 224×224 that groups the 7×7 stages, whose

@@ -65,7 +65,7 @@ struct Network {
     let kind: BackboneKind
     let stages: [Stage]
     /// Per stage, the Winograd-domain weights of a `.conv` stage that `ForwardPlan` runs with
-    /// Winograd (see `runsOnWinograd`, `winogradOutputTile`), transformed once here; nil otherwise.
+    /// Winograd (see `runsOnWinograd`), as F(4×4, 3×3), transformed once here; nil otherwise.
     let winograd: [WinogradWeights?]
     /// Lite0's ImageNet head `_fc` ([1000, 1280] and [1000]) when the state dict has it.
     let classifier: (weight: [Float], bias: [Float])?
@@ -182,7 +182,7 @@ struct Network {
         self.stages = stages
         // Without a state dict the network only lists its parameters and is never run: skip the transform.
         self.winograd = stages.map {
-            if w.stateDict != nil, case let .conv(c) = $0, runsOnWinograd(c) { WinogradWeights(c, outputTile: winogradOutputTile) } else { nil }
+            if w.stateDict != nil, case let .conv(c) = $0, runsOnWinograd(c) { WinogradWeights(c) } else { nil }
         }
         self.classifier = classifier
     }

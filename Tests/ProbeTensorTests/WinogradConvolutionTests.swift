@@ -2,16 +2,13 @@ import XCTest
 import ProbeTestSupport
 import ProbeTensor
 
-/// The Winograd F(2×2, 3×3) and F(4×4, 3×3) kernels `conv2dWinograd` against the naive direct loop
-/// `conv2dReference`.
+/// The Winograd F(4×4, 3×3) kernel `conv2dWinograd` against the naive direct loop `conv2dReference`.
 ///
-/// Tolerance: max |Δ| / max |ref| ≤ 1e-5 for F(2×2), 2e-5 for F(4×4). Both sides round in float32
-/// (ε ≈ 6e-8), but Winograd sums different, larger intermediate values: for F(2×2), V = Bᵀ d B has
-/// entries up to 4·max|d|, U = G g Gᵀ up to (9/4)·max|g|, and Aᵀ M A adds 9 products back with
-/// cancellation; F(4×4)'s matrices have entries up to 5 (Bᵀ) and 8 (Aᵀ), so its sums grow ~10× more.
-/// Measured: F(2×2) ≤ 1.0e-6 over the random shapes and 9.3e-7 at inC = 64; F(4×4) ≤ 4.5e-6 and
-/// 4.7e-6. The bounds leave 4–10× headroom and still fail on any indexing or transform mistake,
-/// which gives errors of order 1.
+/// Tolerance: max |Δ| / max |ref| ≤ 2e-5. Both sides round in float32 (ε ≈ 6e-8), but Winograd sums
+/// different, larger intermediate values: the transform matrices have entries up to 5 (Bᵀ) and 8 (Aᵀ),
+/// and Aᵀ M A adds 36 products back with cancellation. Measured: ≤ 4.5e-6 over the random shapes and
+/// 4.7e-6 at inC = 64. The bound leaves 4× headroom and still fails on any indexing or transform
+/// mistake, which gives errors of order 1.
 final class WinogradConvolutionTests: XCTestCase {
     func layer3x3(_ rng: inout SplitMix64, inC: Int, outC: Int, padding: ConvPadding, activation: Activation,
                   batchNorm: Bool) -> Conv2DWeights {
@@ -22,13 +19,13 @@ final class WinogradConvolutionTests: XCTestCase {
                              stride: 1, padding: padding, depthwise: false, batchNorm: bn, activation: activation)
     }
 
-    func tolerance(outputTile: Int) -> Float { outputTile == 2 ? 1e-5 : 2e-5 }
+    let tolerance: Float = 2e-5
 
 
     /// Runs both kernels; `initial` (when given) is the output both start from and accumulate onto.
     func run(_ layer: Conv2DWeights, batch: Int, height: Int, width: Int, input: [Float], initial: [Float]?,
-             threads: Int, outputTile: Int, blockTiles: Int? = nil) -> (winograd: [Float], naive: [Float]) {
-        let winogradWeights = WinogradWeights(layer, outputTile: outputTile)!
+             threads: Int, blockTiles: Int? = nil) -> (winograd: [Float], naive: [Float]) {
+        let winogradWeights = WinogradWeights(layer)!
         let g = layer.geometry(height: height, width: width)
         let outCount = batch * g.outHeight * g.outWidth * layer.outChannels
         var fast = initial ?? [Float](repeating: .nan, count: outCount)
@@ -51,8 +48,8 @@ final class WinogradConvolutionTests: XCTestCase {
         return (fast, naive)
     }
 
-    func checkRandomShapes(outputTile: Int, seed: UInt64) {
-        var rng = SplitMix64(seed: seed)
+    func testWinogradMatchesNaiveOnOddAndEvenSizes() {
+        var rng = SplitMix64(seed: 15)
         // inC and outC include values below 8, non-multiples of 8 and ≥ 8 (SIMD path plus tail).
         let channelChoices = [1, 3, 5, 8, 13, 19, 24, 37]
         for trial in 0..<48 {
@@ -70,31 +67,21 @@ final class WinogradConvolutionTests: XCTestCase {
             // Small blocks for some trials so the tiles span several blocks and both threads.
             let blockTiles: Int? = trial % 5 == 0 ? rng.int(1...7) : nil
             let (fast, naive) = run(layer, batch: batch, height: height, width: width, input: input, initial: nil,
-                                    threads: threads, outputTile: outputTile, blockTiles: blockTiles)
-            XCTAssertLessThan(maxRelativeError(fast, naive), tolerance(outputTile: outputTile),
+                                    threads: threads, blockTiles: blockTiles)
+            XCTAssertLessThan(maxRelativeError(fast, naive), tolerance,
                               "trial \(trial): \(inC)->\(outC) \(height)x\(width) b\(batch) \(padding) \(activation) t\(threads)")
         }
     }
 
-    func testWinograd2x2MatchesNaiveOnOddAndEvenSizes() {
-        checkRandomShapes(outputTile: 2, seed: 11)
-    }
-
-    func testWinograd4x4MatchesNaiveOnOddAndEvenSizes() {
-        checkRandomShapes(outputTile: 4, seed: 15)
-    }
-
     func testWinogradAccumulatesOntoTheOutputBeforeTheActivation() {
         var rng = SplitMix64(seed: 12)
-        for outputTile in [2, 4] {
-            for (trial, activation) in [Activation.identity, .relu, .relu6].enumerated() {
-                let layer = layer3x3(&rng, inC: 13, outC: 20, padding: .symmetric(1, 1), activation: activation, batchNorm: true)
-                let input = rng.floats(2 * 9 * 10 * 13)
-                let residual = rng.floats(2 * 9 * 10 * 20)
-                let (fast, naive) = run(layer, batch: 2, height: 9, width: 10, input: input, initial: residual,
-                                        threads: 1 + trial % 2, outputTile: outputTile)
-                XCTAssertLessThan(maxRelativeError(fast, naive), tolerance(outputTile: outputTile), "F(\(outputTile)) \(activation)")
-            }
+        for (trial, activation) in [Activation.identity, .relu, .relu6].enumerated() {
+            let layer = layer3x3(&rng, inC: 13, outC: 20, padding: .symmetric(1, 1), activation: activation, batchNorm: true)
+            let input = rng.floats(2 * 9 * 10 * 13)
+            let residual = rng.floats(2 * 9 * 10 * 20)
+            let (fast, naive) = run(layer, batch: 2, height: 9, width: 10, input: input, initial: residual,
+                                    threads: 1 + trial % 2)
+            XCTAssertLessThan(maxRelativeError(fast, naive), tolerance, "\(activation)")
         }
     }
 
@@ -103,12 +90,9 @@ final class WinogradConvolutionTests: XCTestCase {
         var rng = SplitMix64(seed: 13)
         let layer = layer3x3(&rng, inC: 64, outC: 72, padding: .symmetric(1, 1), activation: .relu, batchNorm: false)
         let input = rng.floats(2 * 15 * 13 * 64)
-        for outputTile in [2, 4] {
-            for threads in [1, 2] {
-                let (fast, naive) = run(layer, batch: 2, height: 15, width: 13, input: input, initial: nil, threads: threads,
-                                        outputTile: outputTile)
-                XCTAssertLessThan(maxRelativeError(fast, naive), tolerance(outputTile: outputTile), "F(\(outputTile)) threads \(threads)")
-            }
+        for threads in [1, 2] {
+            let (fast, naive) = run(layer, batch: 2, height: 15, width: 13, input: input, initial: nil, threads: threads)
+            XCTAssertLessThan(maxRelativeError(fast, naive), tolerance, "threads \(threads)")
         }
     }
 
@@ -117,14 +101,13 @@ final class WinogradConvolutionTests: XCTestCase {
     func testWinogradGivesTheSameBitsOnOneAndTwoThreads() {
         var rng = SplitMix64(seed: 16)
         let layer = layer3x3(&rng, inC: 16, outC: 24, padding: .symmetric(1, 1), activation: .relu, batchNorm: true)
-        // 42 (F(2×2)) and 36 (F(4×4)) tiles: two blocks of up to 32, so both threads get one.
-        for (outputTile, height, width) in [(2, 13, 11), (4, 23, 21)] {
-            let input = rng.floats(height * width * 16)
-            let one = run(layer, batch: 1, height: height, width: width, input: input, initial: nil, threads: 1, outputTile: outputTile)
-            let two = run(layer, batch: 1, height: height, width: width, input: input, initial: nil, threads: 2, outputTile: outputTile)
-            XCTAssertEqual(one.winograd, two.winograd, "F(\(outputTile))")
-            XCTAssertLessThan(maxRelativeError(two.winograd, two.naive), tolerance(outputTile: outputTile), "F(\(outputTile))")
-        }
+        // 36 tiles: two blocks of up to 32, so both threads get one.
+        let height = 23, width = 21
+        let input = rng.floats(height * width * 16)
+        let one = run(layer, batch: 1, height: height, width: width, input: input, initial: nil, threads: 1)
+        let two = run(layer, batch: 1, height: height, width: width, input: input, initial: nil, threads: 2)
+        XCTAssertEqual(one.winograd, two.winograd)
+        XCTAssertLessThan(maxRelativeError(two.winograd, two.naive), tolerance)
     }
 
     func testWinogradWeightsExistOnlyFor3x3Stride1GroupsOne() {
