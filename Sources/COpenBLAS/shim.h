@@ -2,3 +2,5 @@
 // OpenBLAS extensions: thread control for --threads.
 void openblas_set_num_threads(int num_threads);
 int openblas_get_num_threads(void);
+// The kernel family OpenBLAS picked for this CPU (or OPENBLAS_CORETYPE), e.g. "Haswell", "SkylakeX".
+char *openblas_get_corename(void);

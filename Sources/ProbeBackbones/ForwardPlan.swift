@@ -173,12 +173,28 @@ final class ForwardPlan {
 
         func convolve(_ layer: Conv2DWeights, from src: Int, to dst: Int, accumulate: Bool, winograd: WinogradWeights? = nil) {
             let g = layer.geometry(height: h, width: w)
-            if let winograd {
+            let direct = supportsDirectConvolution(layer) && !accumulate
+            if batch > 1 && !sgemmRowsArePositionIndependent && (winograd != nil || !(layer.isDepthwise || direct)) {
+                // This OpenBLAS core gives a row different bits at different places in a call
+                // (`sgemmRowsArePositionIndependent`), so the group's images take one call each, of
+                // the shape an image alone gets: an image's bits then never depend on its neighbours.
+                let inSize = g.inHeight * g.inWidth * layer.inChannels, outSize = g.outHeight * g.outWidth * layer.outChannels
+                for n in 0..<batch {
+                    let input = UnsafePointer(slots[src] + n * inSize), output = slots[dst] + n * outSize
+                    if let winograd {
+                        conv2dWinograd(winograd, g, batch: 1, input: input, output: output, accumulate: accumulate,
+                                       scratch: convScratch, threads: threads)
+                    } else {
+                        conv2dGEMM(layer, g, batch: 1, input: input, output: output, accumulate: accumulate,
+                                   scratch: convScratch, threads: threads)
+                    }
+                }
+            } else if let winograd {
                 conv2dWinograd(winograd, g, batch: batch, input: slots[src], output: slots[dst], accumulate: accumulate,
                                scratch: convScratch, threads: threads)
             } else if layer.isDepthwise {
                 depthwiseConv2d(layer, g, batch: batch, input: slots[src], output: slots[dst], threads: threads)
-            } else if supportsDirectConvolution(layer) && !accumulate {
+            } else if direct {
                 conv2dDirect(layer, g, batch: batch, input: slots[src], output: slots[dst], threads: threads)
             } else {
                 conv2dGEMM(layer, g, batch: batch, input: slots[src], output: slots[dst], accumulate: accumulate,

@@ -69,3 +69,16 @@ public func withSingleThreadedBLAS<T>(_ body: () throws -> T) rethrows -> T {
     }
     return try body()
 }
+
+/// The OpenBLAS kernel family in use ("Haswell", "Zen", "SkylakeX", "Sandybridge", "Prescott", …):
+/// chosen from the CPU at load time, or forced with the OPENBLAS_CORETYPE environment variable.
+public let blasCoreName: String = String(cString: openblas_get_corename())
+
+/// True when one sgemm call gives a row of C the same bits at any position in the call, for every
+/// call height and width the networks use, on the OpenBLAS core in use; then images may share a
+/// GEMM call and each still gets the bits it gets alone. Measured, not assumed
+/// (scripts/probes/sgemm_position.c, docs/determinism.md): SkylakeX and Sandybridge hold it;
+/// Haswell and Zen (the AVX2 cores) sum a row in an order that depends on its place in a 12-row
+/// tile, Prescott on whether it falls in a call's edge tile. Cores not measured count as false, so
+/// there each image's rows go through calls of their own whose shapes never depend on the batch.
+public let sgemmRowsArePositionIndependent: Bool = ["SkylakeX", "Sandybridge"].contains(blasCoreName)
