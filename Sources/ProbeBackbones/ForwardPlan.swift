@@ -19,10 +19,11 @@ func runsOnWinograd(_ layer: Conv2DWeights) -> Bool {
 /// the large early activations in cache.
 ///
 /// The grouped stages always run on the full group, unused places zero-filled: every GEMM call
-/// then has the same shape whatever images fill the group. OpenBLAS gives a row the same bits at
-/// any position of a call of a given shape, but not across shapes (small calls take its
-/// small-matrix kernel, which sums in another order), so this is what keeps an image's embedding
-/// independent of the images that share its group.
+/// then has the same shape whatever images fill the group: no OpenBLAS core gives a row the same
+/// bits across call shapes (small calls take other kernels, which sum in another order). Some cores
+/// (SkylakeX, Sandybridge) give it the same bits at any place in a call of a given shape, and there
+/// this keeps an image's embedding independent of the images that share its group; on the others
+/// (`sgemmRowsArePositionIndependent` false) the group's GEMM layers run one image per call.
 let groupedStagePixels = 128
 
 /// Floats of one band of expanded rows in a per-image inverted residual (see `ForwardPlan.runInBands`):

@@ -16,7 +16,7 @@ final class Lite0RealWeightsTests: XCTestCase {
         } else if let cached = ModelRegistry.cachedWeights("efficientnet_lite0") {
             file = cached
         } else {
-            throw XCTSkip("real Lite0 weights absent: set PROBE_LITE0_PTH or run `probe models fetch efficientnet_lite0`")
+            throw MissingPrerequisite("real Lite0 weights absent: set PROBE_LITE0_PTH or run `probe models fetch efficientnet_lite0`")
         }
         return try Backbone(kind: .efficientnet_lite0, stateDict: CheckpointReader.read(contentsOf: file))
     }

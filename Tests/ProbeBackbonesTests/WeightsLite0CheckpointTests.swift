@@ -12,7 +12,7 @@ final class WeightsLite0CheckpointTests: XCTestCase {
             return URL(fileURLWithPath: path)
         }
         if let cached = ModelRegistry.cachedWeights("efficientnet_lite0") { return cached }
-        throw XCTSkip("real Lite0 weights absent: set PROBE_LITE0_PTH or run `probe models fetch efficientnet_lite0`")
+        throw MissingPrerequisite("real Lite0 weights absent: set PROBE_LITE0_PTH or run `probe models fetch efficientnet_lite0`")
     }
 
     func testRealLite0LegacyCheckpointMatchesTorch() throws {

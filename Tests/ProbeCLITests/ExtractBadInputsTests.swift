@@ -25,7 +25,7 @@ final class ExtractBadInputsTests: XCTestCase {
         let weights = try ExtractTestSupport.lite0Weights()
         let root = TestPaths.sharedDatasets.appendingPathComponent("badinputs")
         guard FileManager.default.fileExists(atPath: root.appendingPathComponent("README.md").path) else {
-            throw XCTSkip("\(root.path) not found; set PROBE_SHARED_DATASETS")
+            throw MissingPrerequisite("\(root.path) not found; set PROBE_SHARED_DATASETS")
         }
         let store = try ExtractTestSupport.temporaryFolder(self, "badinputs")
         let result = try runProbe(ExtractTestSupport.extractArguments(data: root, out: store, weights: weights) + ["--json"])
@@ -66,7 +66,7 @@ final class ExtractBadInputsTests: XCTestCase {
     func testUnicodeFileNameSurvivesByteForByteInIndex() throws {
         let weights = try ExtractTestSupport.lite0Weights()
         let root = TestPaths.sharedDatasets.appendingPathComponent("badinputs")
-        guard FileManager.default.fileExists(atPath: root.path) else { throw XCTSkip("\(root.path) not found; set PROBE_SHARED_DATASETS") }
+        guard FileManager.default.fileExists(atPath: root.path) else { throw MissingPrerequisite("\(root.path) not found; set PROBE_SHARED_DATASETS") }
         let name = "b/photo with spaces \u{2013} \u{00FC}n\u{00EF}c\u{00F8}d\u{00E9} \u{732B}.jpg"
         // Only b's control file and the unicode one, so the test is quick.
         let data = try ExtractTestSupport.temporaryFolder(self, "unicode-data")

@@ -24,7 +24,7 @@ enum ExtractTestSupport {
         }
         let cached = cacheRoot.appendingPathComponent("models/efficientnet-lite0-57934424.pth")
         guard FileManager.default.fileExists(atPath: cached.path) else {
-            throw XCTSkip("no Lite0 weights: run `probe models fetch efficientnet_lite0` or set PROBE_LITE0_PTH")
+            throw MissingPrerequisite("no Lite0 weights: run `probe models fetch efficientnet_lite0` or set PROBE_LITE0_PTH")
         }
         return cached
     }

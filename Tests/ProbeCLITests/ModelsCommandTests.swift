@@ -8,7 +8,7 @@ final class ModelsCommandTests: XCTestCase {
 
     override func setUpWithError() throws {
         guard FileManager.default.isExecutableFile(atPath: TestPaths.probeBinary.path) else {
-            throw XCTSkip("build the probe binary first: swift build -c release --product probe")
+            throw MissingPrerequisite("build the probe binary first: swift build -c release --product probe")
         }
         cacheHome = FileManager.default.temporaryDirectory.appendingPathComponent("probe-models-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: cacheHome.appendingPathComponent("probe/models"), withIntermediateDirectories: true)

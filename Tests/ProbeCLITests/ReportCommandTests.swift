@@ -130,7 +130,7 @@ final class ReportRealDataTests: XCTestCase {
 
     func testHTMLEmbedsTheRealMisclassifiedPhotos() throws {
         let images = TestPaths.sharedDatasets.appendingPathComponent("cats_dogs")
-        guard FileManager.default.fileExists(atPath: images.path) else { throw XCTSkip("shared datasets not present") }
+        guard FileManager.default.fileExists(atPath: images.path) else { throw MissingPrerequisite("shared datasets not present") }
         let predictions = TestPaths.fixture("metrics/real_cats_dogs/predictions.json")
         let html = FileManager.default.temporaryDirectory.appendingPathComponent("probe-real-\(UUID().uuidString).html")
         defer { try? FileManager.default.removeItem(at: html) }

@@ -30,7 +30,7 @@ final class ScanCommandTests: XCTestCase {
 
     func testScanWithDecodeListsEveryBadInputWithItsReason() throws {
         let badinputs = TestPaths.sharedDatasets.appendingPathComponent("badinputs")
-        guard FileManager.default.fileExists(atPath: badinputs.path) else { throw XCTSkip("no shared datasets at \(badinputs.path)") }
+        guard FileManager.default.fileExists(atPath: badinputs.path) else { throw MissingPrerequisite("no shared datasets at \(badinputs.path)") }
         let result = try runProbe(["scan", badinputs.path, "--decode"])
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertTrue(result.stdout.contains("total: 18 images, 15 decodable"), result.stdout)

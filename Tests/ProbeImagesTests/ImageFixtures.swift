@@ -59,7 +59,7 @@ enum SharedPhotos {
     static func root() throws -> URL {
         let root = TestPaths.sharedDatasets
         guard FileManager.default.fileExists(atPath: root.appendingPathComponent("badinputs").path) else {
-            throw XCTSkip("shared datasets not found at \(root.path) (set PROBE_SHARED_DATASETS)")
+            throw MissingPrerequisite("shared datasets not found at \(root.path) (set PROBE_SHARED_DATASETS)")
         }
         return root
     }

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import ProbeTestSupport
 import ProbeMetrics
 
 /// The HTML report is self-contained and loads in a real browser with every expected element.
@@ -69,7 +70,7 @@ final class HTMLReportTests: XCTestCase {
 
     /// Runs headless Chromium with a watchdog so a wedged browser fails the test instead of hanging it.
     func runChromium(_ arguments: [String]) throws -> String {
-        guard let chromium = HTMLReportTests.chromiumPath() else { throw XCTSkip("Chromium is not installed (scripts/setup installs it)") }
+        guard let chromium = HTMLReportTests.chromiumPath() else { throw MissingPrerequisite("Chromium is not installed (scripts/setup installs it)") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: chromium)
         process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",

@@ -65,10 +65,12 @@ final class NumpyCompatibilityTests: XCTestCase {
         }
     }
 
-    /// numpy itself opens a store Probe wrote (needs the reference venv; skipped in CI).
+    /// numpy itself opens a store Probe wrote (Debian's python3-numpy, which scripts/setup installs).
     func testNumpyOpensProbeWrittenStore() throws {
-        let python = ProcessInfo.processInfo.environment["PROBE_REFERENCE_PYTHON"] ?? "/work/venv-ref/bin/python"
-        guard FileManager.default.isExecutableFile(atPath: python) else { throw XCTSkip("no reference python at \(python)") }
+        let python = TestPaths.numpyPython
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            throw MissingPrerequisite("no python3 at \(python): run scripts/setup (python3-numpy) or set PROBE_REFERENCE_PYTHON")
+        }
         for dtype in EmbeddingDType.allCases {
             let dir = try makeTemporaryDirectory(self)
             let files = testDataset(7)

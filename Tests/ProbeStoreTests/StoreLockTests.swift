@@ -1,6 +1,7 @@
 import Foundation
 import ProbeStore
 import XCTest
+import ProbeTestSupport
 
 /// One writer per store folder; a lock left by a dead process does not block the next run.
 final class StoreLockTests: XCTestCase {
@@ -29,7 +30,7 @@ final class StoreLockTests: XCTestCase {
     /// writer takes over, reporting whom it took over from.
     func testLockOfAProcessKilledWithSIGKILLIsTakenOver() throws {
         let flockTool = "/usr/bin/flock"
-        guard FileManager.default.isExecutableFile(atPath: flockTool) else { throw XCTSkip("no \(flockTool)") }
+        guard FileManager.default.isExecutableFile(atPath: flockTool) else { throw MissingPrerequisite("no \(flockTool)") }
         let dir = try makeTemporaryDirectory(self)
         let lockURL = dir.appendingPathComponent(StoreLock.fileName)
         let holder = Process()

@@ -29,3 +29,19 @@ public enum TestPaths {
         return repoRoot.appendingPathComponent(".build/release/probe")
     }
 }
+
+/// Thrown instead of `XCTSkip` when something the README's test command provides is missing
+/// (scripts/setup installs the packages, scripts/test builds `probe` and fetches the Lite0 weights,
+/// CI keeps the shared photo sets beside the clone): the test fails and says what to run, so a
+/// machine cannot pass by testing less.
+public struct MissingPrerequisite: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = "missing prerequisite: " + description }
+}
+
+extension TestPaths {
+    /// A python3 with numpy: `$PROBE_REFERENCE_PYTHON`, else Debian's (scripts/setup installs python3-numpy).
+    public static var numpyPython: String {
+        ProcessInfo.processInfo.environment["PROBE_REFERENCE_PYTHON"] ?? "/usr/bin/python3"
+    }
+}
