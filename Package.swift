@@ -43,48 +43,46 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // System-library shims: module maps only.
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
         .systemLibrary(name: "CLapacke", path: "Sources/CLapacke"),
+        .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
         // libjpeg and libpng report errors with longjmp, which Swift cannot catch,
         // so a few lines of C own the setjmp and turn errors into return codes.
         .target(name: "CImageCodecs", linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]),
 
+        // The foundation every library shares: Matrix, .npy files, SplitMix64, SHA-256 (libcrypto).
+        .target(name: "ProbeCore", dependencies: ["CCrypto"]),
         // Tensors, BLAS wrappers, and the inference kernels.
-        .target(name: "ProbeTensor", dependencies: ["COpenBLAS"], swiftSettings: hostVectorSettings),
+        .target(name: "ProbeTensor", dependencies: ["ProbeCore", "COpenBLAS"], swiftSettings: hostVectorSettings),
         // Folder scanning, decoding by magic bytes, resize/crop/normalise.
         .target(name: "ProbeImages", dependencies: ["CImageCodecs"]),
         // Downloads with hash pinning, safe archive extraction, the cache folder.
         .target(name: "ProbeFetch", dependencies: [
-            .product(name: "Crypto", package: "swift-crypto"),
+            "ProbeCore",
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         // The four networks and the weight readers (.pth legacy/zip, safetensors).
         .target(name: "ProbeBackbones", dependencies: [
-            "ProbeTensor", "ProbeFetch",
-            .product(name: "Crypto", package: "swift-crypto"),
+            "ProbeCore", "ProbeTensor", "ProbeFetch",
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         // Embedding shards (.npy), manifest, memory-mapped reader, locks, merge.
-        .target(name: "ProbeStore", dependencies: [
-            "ProbeTensor",
-            .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        .target(name: "ProbeStore", dependencies: ["ProbeCore"]),
         // LogisticRegression, LinearSVC, KNeighbors, splits, standardisation, PCA.
-        .target(name: "ProbeClassifiers", dependencies: ["ProbeTensor", "COpenBLAS", "CLapacke"]),
+        .target(name: "ProbeClassifiers", dependencies: ["ProbeCore", "ProbeTensor", "COpenBLAS", "CLapacke"]),
         // Confusion matrix, classification report, JSON/CSV/HTML/PNG output.
         .target(name: "ProbeMetrics", dependencies: ["CImageCodecs"]),
         // Orchestration of whole jobs (extract, fit, predict, cv) from the libraries above.
         .target(name: "ProbePipeline", dependencies: [
-            "ProbeImages", "ProbeBackbones", "ProbeStore", "ProbeClassifiers", "ProbeMetrics", "ProbeFetch",
+            "ProbeCore", "ProbeImages", "ProbeBackbones", "ProbeStore", "ProbeClassifiers", "ProbeMetrics", "ProbeFetch",
         ]),
         // The command-line tool: parses arguments, calls ProbePipeline, prints.
         .executableTarget(name: "probe", dependencies: [
-            "ProbePipeline", "ProbeImages", "ProbeBackbones", "ProbeStore", "ProbeClassifiers", "ProbeMetrics",
+            "ProbeCore", "ProbePipeline", "ProbeImages", "ProbeBackbones", "ProbeStore", "ProbeClassifiers", "ProbeMetrics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -92,19 +90,20 @@ let package = Package(
         // the reference. Built here, not as a package of their own, so that they time exactly the
         // code and compiler settings `probe` gets.
         .executableTarget(name: "bench-images", dependencies: ["ProbeImages"], path: "Benchmarks/Sources/bench-images"),
-        .executableTarget(name: "bench-backbones", dependencies: ["ProbeBackbones"], path: "Benchmarks/Sources/bench-backbones"),
-        .executableTarget(name: "bench-classifiers", dependencies: ["ProbeClassifiers"], path: "Benchmarks/Sources/bench-classifiers"),
+        .executableTarget(name: "bench-backbones", dependencies: ["ProbeCore", "ProbeBackbones"], path: "Benchmarks/Sources/bench-backbones"),
+        .executableTarget(name: "bench-classifiers", dependencies: ["ProbeCore", "ProbeClassifiers"], path: "Benchmarks/Sources/bench-classifiers"),
 
-        .target(name: "ProbeTestSupport", dependencies: ["ProbeTensor"], path: "Tests/ProbeTestSupport"),
-        .testTarget(name: "ProbeTensorTests", dependencies: ["ProbeTensor", "ProbeTestSupport"]),
-        .testTarget(name: "ProbeImagesTests", dependencies: ["ProbeImages", "ProbeTestSupport"]),
-        .testTarget(name: "ProbeFetchTests", dependencies: ["ProbeFetch", "ProbeTestSupport"]),
-        .testTarget(name: "ProbeBackbonesTests", dependencies: ["ProbeBackbones", "ProbeTestSupport"]),
-        .testTarget(name: "ProbeStoreTests", dependencies: ["ProbeStore", "ProbeTestSupport"]),
-        .testTarget(name: "ProbeClassifiersTests", dependencies: ["ProbeClassifiers", "ProbeTestSupport"]),
+        .target(name: "ProbeTestSupport", dependencies: ["ProbeCore"], path: "Tests/ProbeTestSupport"),
+        .testTarget(name: "ProbeCoreTests", dependencies: ["ProbeCore", "ProbeTestSupport"]),
+        .testTarget(name: "ProbeTensorTests", dependencies: ["ProbeCore", "ProbeTensor", "ProbeTestSupport"]),
+        .testTarget(name: "ProbeImagesTests", dependencies: ["ProbeCore", "ProbeImages", "ProbeTestSupport"]),
+        .testTarget(name: "ProbeFetchTests", dependencies: ["ProbeCore", "ProbeFetch", "ProbeTestSupport"]),
+        .testTarget(name: "ProbeBackbonesTests", dependencies: ["ProbeCore", "ProbeBackbones", "ProbeTestSupport"]),
+        .testTarget(name: "ProbeStoreTests", dependencies: ["ProbeCore", "ProbeStore", "ProbeTestSupport"]),
+        .testTarget(name: "ProbeClassifiersTests", dependencies: ["ProbeCore", "ProbeTensor", "ProbeClassifiers", "ProbeTestSupport"]),
         .testTarget(name: "ProbeMetricsTests", dependencies: ["ProbeMetrics", "ProbeTestSupport"]),
-        .testTarget(name: "ProbePipelineTests", dependencies: ["ProbePipeline", "ProbeFetch", "ProbeTestSupport"]),
-        .testTarget(name: "ProbeCLITests", dependencies: ["ProbeTestSupport", "ProbeStore"]),
+        .testTarget(name: "ProbePipelineTests", dependencies: ["ProbeCore", "ProbePipeline", "ProbeFetch", "ProbeTestSupport"]),
+        .testTarget(name: "ProbeCLITests", dependencies: ["ProbeCore", "ProbeTestSupport", "ProbeStore"]),
     ],
     swiftLanguageModes: [.v5]
 )

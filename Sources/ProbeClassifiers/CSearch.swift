@@ -2,6 +2,7 @@ import Foundation
 // Choice of the regularisation C for a linear probe: fit on a stratified, seeded part of the training
 // data for each C of a log-spaced grid, score accuracy on the held-out part, then refit on all of the
 // training data with the C that scored best (the smallest C among equals, for the simpler model).
+import ProbeCore
 import ProbeTensor
 
 public struct CSearch: Sendable {

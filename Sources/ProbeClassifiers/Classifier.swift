@@ -1,3 +1,4 @@
+import ProbeCore
 import ProbeTensor
 
 /// A fitted classifier over integer labels.

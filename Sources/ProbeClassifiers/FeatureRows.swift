@@ -1,3 +1,4 @@
+import ProbeCore
 import ProbeTensor
 
 /// Row-major float32 feature rows that can be read in contiguous blocks.

@@ -12,6 +12,7 @@
 // training rows are read `trainingBlock` at a time through `FeatureRows` and used in place, so a
 // memory-mapped store is never copied.
 import Foundation
+import ProbeCore
 import ProbeTensor
 import COpenBLAS
 

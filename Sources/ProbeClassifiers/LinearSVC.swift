@@ -13,6 +13,7 @@
 // Layout: X row-major [n, d] float32; w̃ is kept in float64 ([d] weights + bias). Classes are
 // solved in parallel (they are independent).
 import Foundation
+import ProbeCore
 import ProbeTensor
 
 /// Which formulation LinearSVC solves; both reach the same minimiser.

@@ -12,6 +12,7 @@
 // Layout as LogisticProblem: X row-major [n, d] float32, margins Z [n, m] float64 (m = K, or 1 for
 // two classes), two float32 GEMMs per iteration (X·Dᵀ and Rᵀ·X).
 import Foundation
+import ProbeCore
 import ProbeTensor
 import COpenBLAS
 

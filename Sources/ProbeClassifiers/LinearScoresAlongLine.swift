@@ -1,4 +1,5 @@
 import COpenBLAS
+import ProbeCore
 import ProbeTensor
 
 /// The state both L-BFGS objectives (logistic and squared hinge) need for an exact line search

@@ -13,6 +13,7 @@
 // residuals R = s·(P − Y) / Σs. Logits are carried in float64 and moved as Z += α·U, so the objective
 // differences the line search and the stopping rule look at are float64-accurate.
 import Foundation
+import ProbeCore
 import ProbeTensor
 import COpenBLAS
 

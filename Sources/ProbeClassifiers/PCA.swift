@@ -7,6 +7,7 @@
 //                  (scikit-learn's svd_flip with u_based_decision=False)
 //     transform(x) = (x − μ) Vᵀ_D, divided by √λ per component when whitening.
 import Foundation
+import ProbeCore
 import ProbeTensor
 import COpenBLAS
 import CLapacke

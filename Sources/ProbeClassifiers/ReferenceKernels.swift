@@ -1,6 +1,7 @@
 // Naive reference kernels: plain loops in float64 over the same layouts as the fast kernels, kept
 // beside them so tests can compare the two on random shapes. Too slow for real data.
 import Foundation
+import ProbeCore
 import ProbeTensor
 
 /// X·Wᵀ + b with float64 dot products: x [n, d], w [m, d], b [m] → [n, m]. Reference for `linearScores`.

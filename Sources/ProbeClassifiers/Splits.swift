@@ -1,3 +1,4 @@
+import ProbeCore
 import ProbeTensor
 
 /// Rows of each class, classes ascending, rows ascending within a class.

@@ -1,3 +1,4 @@
+import ProbeCore
 import ProbeTensor
 
 /// Standardisation z = (x − mean) / scale with scikit-learn's `StandardScaler` conventions:

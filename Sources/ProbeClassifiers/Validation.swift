@@ -1,3 +1,4 @@
+import ProbeCore
 import ProbeTensor
 
 /// Checks shared by every `fit`: non-empty, finite, labels matching rows, at least two classes.

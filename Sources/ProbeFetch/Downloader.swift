@@ -7,6 +7,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import ProbeCore
 
 /// Resumable HTTP(S) downloads pinned by sha256.
 ///

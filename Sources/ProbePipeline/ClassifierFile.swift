@@ -1,5 +1,6 @@
 import Foundation
 import ProbeClassifiers
+import ProbeCore
 import ProbeStore
 import ProbeTensor
 

@@ -1,5 +1,6 @@
 import Foundation
 import ProbeBackbones
+import ProbeCore
 import ProbeImages
 import ProbeStore
 import ProbeTensor
@@ -245,7 +246,7 @@ final class BatchLoader {
                             let image = try ImageDecoder.decode(data: data, name: file.path, options: decode)
                             Preprocessor.run(image, recipe: recipe,
                                              into: UnsafeMutableBufferPointer(start: base + i * imageFloats, count: imageFloats))
-                            resultsBase[i] = .success(sha256Hex(of: data))
+                            resultsBase[i] = .success(SHA256Digest.data(data))
                         } catch let error as ImageError {
                             resultsBase[i] = .failure(error)
                         } catch {

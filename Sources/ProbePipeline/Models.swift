@@ -1,5 +1,6 @@
 import Foundation
 import ProbeBackbones
+import ProbeCore
 
 /// Weights resolution shared by extract, predict and imagenet-top5.
 public enum Models {
@@ -21,7 +22,7 @@ public enum Models {
             let parts = text.split(separator: "\n").map(String.init)
             if parts.count == 2, parts[0] == stamp, parts[1].count == 64 { return parts[1] }
         }
-        let digest = try CheckpointReader.sha256(of: weights)
+        let digest = try SHA256Digest.file(weights)
         // Best effort: a read-only folder just means hashing again next time.
         try? "\(stamp)\n\(digest)".write(to: sidecar, atomically: true, encoding: .utf8)
         return digest

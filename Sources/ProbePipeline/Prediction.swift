@@ -1,5 +1,6 @@
 import Foundation
 import ProbeBackbones
+import ProbeCore
 import ProbeImages
 import ProbeStore
 import ProbeTensor

@@ -1,5 +1,6 @@
 import Foundation
 import ProbeClassifiers
+import ProbeCore
 import ProbeTensor
 
 /// The classifiers `probe fit-*` and `probe cv` train.

@@ -1,5 +1,5 @@
 import Foundation
-import ProbeTensor
+import ProbeCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -132,28 +131,6 @@ func writeFileAtomically(_ data: Data, to url: URL) throws {
         throw error
     }
     try syncDirectory(url.deletingLastPathComponent())
-}
-
-/// Lower-case hex sha256 of a file, read in 1 MiB chunks.
-func sha256Hex(ofFile url: URL) throws -> String {
-    let file = try FileDescriptor.openForReading(url)
-    defer { file.close() }
-    var hasher = SHA256()
-    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-    defer { buffer.deallocate() }
-    var position = 0
-    while true {
-        let n = try file.read(into: buffer, at: position)
-        if n == 0 { break }
-        hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
-        position += n
-    }
-    return hasher.finalize().map { String(format: "%02x", $0) }.joined()
-}
-
-/// Lower-case hex sha256 of bytes in memory (for example an image file the extractor already read).
-public func sha256Hex(of data: Data) -> String {
-    SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
 }
 
 func fileSize(_ url: URL) -> Int? {

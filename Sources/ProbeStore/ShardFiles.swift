@@ -1,5 +1,5 @@
 import Foundation
-import ProbeTensor
+import ProbeCore
 
 /// Checks shared by the writer, the reader and the verifier: a shard file's header must
 /// say exactly what the manifest says, and the file must be exactly as long as that.

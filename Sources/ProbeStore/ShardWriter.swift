@@ -1,5 +1,5 @@
 import Foundation
-import ProbeTensor
+import ProbeCore
 
 /// Writes one shard: the three files under temporary names while rows arrive, then sync,
 /// rename to their final names, sync the folder. Until `finish` returns, nothing this
@@ -87,7 +87,7 @@ final class ShardWriter {
         }
         let names = [stem + ShardFileNames.embeddingsSuffix, stem + ShardFileNames.labelsSuffix, stem + ShardFileNames.indexSuffix]
         var sums: [String] = []
-        for name in names { sums.append(try sha256Hex(ofFile: Self.partial(directory, name))) }
+        for name in names { sums.append(try SHA256Digest.file(Self.partial(directory, name))) }
         for name in names { try renameFile(Self.partial(directory, name), to: directory.appendingPathComponent(name)) }
         try syncDirectory(directory)
         return ShardRecord(embeddings: names[0], labels: names[1], index: names[2], rows: rows,

@@ -1,4 +1,4 @@
-import ProbeTensor
+import ProbeCore
 
 /// How embeddings are stored on disk.
 public enum EmbeddingDType: String, Codable, CaseIterable, Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import ProbeCore
 
 /// What `StoreVerifier` found in one shard.
 public struct ShardVerification: Equatable, Sendable {
@@ -37,7 +38,7 @@ public enum StoreVerifier {
                 let url = directory.appendingPathComponent(name)
                 guard FileManager.default.fileExists(atPath: url.path) else { problems.append("\(name): missing"); continue }
                 do {
-                    let actual = try sha256Hex(ofFile: url)
+                    let actual = try SHA256Digest.file(url)
                     if actual != expected { problems.append("\(name): sha256 \(actual.prefix(12))… does not match the manifest's \(expected.prefix(12))…") }
                 } catch { problems.append(String(describing: error)) }
             }

@@ -1,5 +1,5 @@
 import Foundation
-import ProbeTensor
+import ProbeCore
 
 /// Appends embeddings to a store folder, crash-safely, for one extraction run.
 ///

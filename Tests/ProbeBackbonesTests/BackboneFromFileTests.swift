@@ -1,6 +1,5 @@
 import Foundation
 import ProbeBackbones
-import ProbeTensor
 import ProbeTestSupport
 import XCTest
 

@@ -1,6 +1,6 @@
 import Foundation
 import ProbeBackbones
-import ProbeTensor
+import ProbeCore
 import ProbeTestSupport
 
 /// The deterministic weights of reference/backbones_parity.py, reproduced bit for bit:

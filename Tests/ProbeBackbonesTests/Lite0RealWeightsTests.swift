@@ -1,6 +1,6 @@
 import Foundation
 import ProbeBackbones
-import ProbeTensor
+import ProbeCore
 import ProbeTestSupport
 import XCTest
 

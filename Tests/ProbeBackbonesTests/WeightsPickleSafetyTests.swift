@@ -1,8 +1,8 @@
 import Foundation
 import ProbeBackbones
+import ProbeCore
 import ProbeTestSupport
 import XCTest
-import ProbeTensor
 
 final class WeightsPickleSafetyTests: XCTestCase {
     func testRefusesAGlobalOutsideTheAllowListAndNamesIt() {

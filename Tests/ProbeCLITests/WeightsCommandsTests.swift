@@ -1,6 +1,6 @@
 import Foundation
+import ProbeCore
 import XCTest
-import ProbeTensor
 import ProbeTestSupport
 
 /// `probe embed-tensor` and `probe imagenet-top5` with the real Lite0 weights: the parity hook

@@ -1,6 +1,6 @@
 import Foundation
 import ProbeClassifiers
-import ProbeTensor
+import ProbeCore
 import XCTest
 
 final class CSearchTests: XCTestCase {

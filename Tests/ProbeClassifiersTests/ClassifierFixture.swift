@@ -1,5 +1,5 @@
 import Foundation
-import ProbeTensor
+import ProbeCore
 import ProbeTestSupport
 import XCTest
 

@@ -1,5 +1,5 @@
 import ProbeClassifiers
-import ProbeTensor
+import ProbeCore
 import XCTest
 
 /// k-NN against scikit-learn's KNeighborsClassifier: identical neighbours and predictions.

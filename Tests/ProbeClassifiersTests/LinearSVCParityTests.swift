@@ -1,5 +1,5 @@
 import ProbeClassifiers
-import ProbeTensor
+import ProbeCore
 import XCTest
 
 /// LinearSVC against scikit-learn's default LinearSVC() (liblinear) on the committed fixtures.

@@ -1,5 +1,4 @@
 import ProbeClassifiers
-import ProbeTensor
 import XCTest
 
 /// Logistic regression against scikit-learn's lbfgs on the committed fixtures: the objective it

@@ -1,5 +1,4 @@
 import ProbeClassifiers
-import ProbeTensor
 import XCTest
 
 /// PCA with whitening against scikit-learn's PCA(16, whiten=True) on the real Lite0 features.

@@ -1,5 +1,5 @@
 import ProbeClassifiers
-import ProbeTensor
+import ProbeCore
 import XCTest
 
 /// The fast kernels (GEMM, blocking, candidate re-ranking) against the naive loops on random shapes.

@@ -1,6 +1,6 @@
 import ProbeClassifiers
+import ProbeCore
 import XCTest
-import ProbeTensor
 
 final class SplitTests: XCTestCase {
     /// The first outputs of SplitMix64 seeded with 0, as published with the algorithm (Vigna's splitmix64.c).

@@ -1,5 +1,5 @@
 import ProbeClassifiers
-import ProbeTensor
+import ProbeCore
 import XCTest
 
 final class StandardScalerParityTests: XCTestCase {

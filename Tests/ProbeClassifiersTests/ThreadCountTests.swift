@@ -1,4 +1,5 @@
 import ProbeClassifiers
+import ProbeCore
 import ProbeTensor
 import XCTest
 

@@ -1,5 +1,5 @@
 import ProbeClassifiers
-import ProbeTensor
+import ProbeCore
 import XCTest
 
 /// Bad inputs give thrown errors with one-line messages, never a crash.

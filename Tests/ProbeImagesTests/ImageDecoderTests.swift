@@ -1,8 +1,8 @@
 import Foundation
+import ProbeCore
 import ProbeImages
 import ProbeTestSupport
 import XCTest
-import ProbeTensor
 
 /// Both decoders against Pillow's decoded pixels, and the decoder's guards.
 final class ImageDecoderTests: XCTestCase {

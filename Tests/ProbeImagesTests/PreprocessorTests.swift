@@ -1,8 +1,8 @@
 import Foundation
+import ProbeCore
 import ProbeImages
 import ProbeTestSupport
 import XCTest
-import ProbeTensor
 
 /// Geometry, the fast resize kernels against the naive reference, and normalisation.
 final class PreprocessorTests: XCTestCase {

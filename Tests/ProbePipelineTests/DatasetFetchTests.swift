@@ -1,4 +1,5 @@
 import Foundation
+import ProbeCore
 import XCTest
 import ProbeFetch
 import ProbePipeline

@@ -1,9 +1,9 @@
 import Foundation
+import ProbeCore
 import XCTest
 import ProbeClassifiers
 import ProbeMetrics
 import ProbePipeline
-import ProbeTensor
 
 final class FittingTests: XCTestCase {
     var dir: URL!

@@ -1,6 +1,5 @@
 import Foundation
 import ProbeStore
-import ProbeTensor
 
 /// Writes a small store of Gaussian blobs (one blob per class) for pipeline tests.
 /// The generator is a fixed LCG so every machine writes the same numbers.

@@ -1,6 +1,6 @@
 import Foundation
+import ProbeCore
 import ProbeStore
-import ProbeTensor
 import ProbeTestSupport
 import XCTest
 

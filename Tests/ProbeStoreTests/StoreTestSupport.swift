@@ -1,6 +1,5 @@
 import Foundation
 import ProbeStore
-import ProbeTensor
 import ProbeTestSupport
 import XCTest
 

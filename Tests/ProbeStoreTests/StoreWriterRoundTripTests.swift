@@ -1,6 +1,6 @@
 import Foundation
+import ProbeCore
 import ProbeStore
-import ProbeTensor
 import XCTest
 
 /// What a writer appends is what the reader gives back, across shard boundaries and dtypes.

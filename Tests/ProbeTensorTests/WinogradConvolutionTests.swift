@@ -1,3 +1,4 @@
+import ProbeCore
 import XCTest
 import ProbeTestSupport
 import ProbeTensor

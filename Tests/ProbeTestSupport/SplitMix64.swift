@@ -1,6 +1,6 @@
-import ProbeTensor
+import ProbeCore
 
-/// Test conveniences on ProbeTensor's SplitMix64, whose outputs the reference scripts reproduce.
+/// Test conveniences on ProbeCore's SplitMix64, whose outputs the reference scripts reproduce.
 extension SplitMix64 {
     /// float32(z >> 40)·2⁻²³ − 1: uniform in [-1, 1), exactly as reference/*.py compute it.
     public mutating func uniform() -> Float { Float(next() >> 40) * 0x1p-23 - 1 }

@@ -9,6 +9,7 @@
 import Dispatch
 import Foundation
 import ProbeBackbones
+import ProbeCore
 import ProbeTensor
 
 var options: [String: String] = [:]

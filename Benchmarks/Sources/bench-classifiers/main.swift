@@ -7,6 +7,7 @@
 // Benchmarks/classifiers_compare.py runs both and prints the ratios.
 import Foundation
 import ProbeClassifiers
+import ProbeCore
 import ProbeTensor
 
 struct Config {

@@ -1,5 +1,4 @@
 import Foundation
-import ProbeFetch
 
 /// Reads a checkpoint into a `StateDict`, whatever its format, detected from its first bytes:
 /// PyTorch zip (`PK\3\4`), PyTorch legacy (pickle of the legacy magic number) or safetensors
@@ -23,11 +22,6 @@ public enum CheckpointReader {
     /// The checkpoint format of the file at `url`, from its first bytes.
     public static func format(of url: URL) throws -> Format {
         try format(of: MappedBytes(mapping: url).all, url: url)
-    }
-
-    /// The sha256 of a file as lowercase hex (to pin or report a checkpoint).
-    public static func sha256(of url: URL) throws -> String {
-        try SHA256Digest.file(url)
     }
 
     static func format(of bytes: ByteSlice, url: URL) throws -> Format {

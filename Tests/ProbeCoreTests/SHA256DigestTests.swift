@@ -1,5 +1,5 @@
 import Foundation
-import ProbeFetch
+import ProbeCore
 import XCTest
 
 final class SHA256DigestTests: XCTestCase {

@@ -1,6 +1,7 @@
 import Foundation
+import ProbeCore
 import XCTest
-import ProbeTensor
+
 import ProbeTestSupport
 
 /// The .npy reader/writer against files numpy wrote (reference/npy_fixtures.py).

@@ -1,7 +1,6 @@
 /// SplitMix64 (Steele, Lea & Flood 2014): a 64-bit state advanced by the golden-ratio increment and
 /// finalised by two xor-shift-multiply rounds. Its output depends on nothing but the seed, so seeded
-/// splits, shuffles and test data repeat bit for bit on every machine and Swift version. (It lives in
-/// ProbeTensor, below the classifiers and the test support, so both share one copy.)
+/// splits, shuffles and test data repeat bit for bit on every machine and Swift version.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     public private(set) var state: UInt64
 
