@@ -1,6 +1,7 @@
 import COpenBLAS
 import XCTest
 import ProbeTestSupport
+import ProbeCore
 import ProbeTensor
 
 /// `sgemmRowsArePositionIndependent` lets the grouped stages put several images in one GEMM call.
