@@ -14,8 +14,13 @@ import PackageDescription
 // later): the depthwise, activation and squeeze-excitation loops run twice as wide as on baseline
 // x86-64. With AVX-512 as well (Skylake-X, Zen 4 and later) the activations run 16 lanes wide;
 // LLVM's skylake-avx512 model keeps its own auto-vectorised loops at 256 bits, which measured no
-// slower. `PROBE_PORTABLE=1 swift build …` (after `rm -rf .build`) builds for any x86-64 instead.
+// slower. `PROBE_PORTABLE=1 swift build …` (after `rm -rf .build`) builds for any x86-64 instead;
+// `PROBE_TARGET_CPU=haswell swift build --scratch-path .build-avx2 …` for the AVX2 + FMA flavour on
+// a newer machine (to measure what users of AVX2 CPUs get, BENCHMARKS.md).
 let hostVectorSettings: [SwiftSetting] = {
+    if let cpu = ProcessInfo.processInfo.environment["PROBE_TARGET_CPU"] {
+        return [.unsafeFlags(["-target-cpu", cpu]), .define("PROBE_FMA")]
+    }
     guard ProcessInfo.processInfo.environment["PROBE_PORTABLE"] == nil,
           let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
           let flagsLine = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return [] }

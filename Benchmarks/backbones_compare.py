@@ -30,15 +30,18 @@ def main():
     p.add_argument("--iterations", default="3")
     p.add_argument("--models", default="vgg16,mobilenet_v2,efficientnet_b0,efficientnet_lite0")
     p.add_argument("--runs", type=int, default=1)
+    p.add_argument("--scratch-path", default=".build",
+                   help="SwiftPM build folder, e.g. .build-avx2 with PROBE_TARGET_CPU=haswell in the environment")
     args = p.parse_args()
-    subprocess.run(["swift", "build", "-c", "release", "--package-path", ROOT, "--product", "bench-backbones"],
+    subprocess.run(["swift", "build", "-c", "release", "--package-path", ROOT, "--scratch-path",
+                    os.path.join(ROOT, args.scratch_path), "--product", "bench-backbones"],
                    check=True, stdout=subprocess.DEVNULL)
     common = ["--batch", args.batch, "--size", args.size, "--threads", args.threads,
               "--iterations", args.iterations, "--models", args.models]
     best = {}
     sgemm = {}
     for run in range(args.runs):
-        rows = json_lines([os.path.join(ROOT, ".build", "release", "bench-backbones")] + common +
+        rows = json_lines([os.path.join(ROOT, args.scratch_path, "release", "bench-backbones")] + common +
                           ["--sgemm", "yes" if run == 0 else "no"])
         rows += json_lines([sys.executable, os.path.join(HERE, "backbones_reference.py")] + common)
         for r in rows:

@@ -48,15 +48,18 @@ def main():
     ap.add_argument("--knn-queries", default="2000")
     ap.add_argument("--estimators", default="logreg,svm,knn")
     ap.add_argument("--no-build", action="store_true")
+    ap.add_argument("--scratch-path", default=".build",
+                    help="SwiftPM build folder, e.g. .build-avx2 with PROBE_TARGET_CPU=haswell in the environment")
     ap.add_argument("--probe-only", action="store_true", help="time Probe alone (e.g. while the reference is too slow to wait for)")
     args = ap.parse_args()
     common = ["--configs", args.configs, "--knn-queries", args.knn_queries, "--estimators", args.estimators]
     probe_args = common + ["--max-iter", args.max_iter]
     reference_args = common + ["--max-iter", args.reference_max_iter or args.max_iter]
     if not args.no_build:
-        subprocess.run(["swift", "build", "-c", "release", "--product", "bench-classifiers"], cwd=ROOT, check=True,
+        subprocess.run(["swift", "build", "-c", "release", "--scratch-path", args.scratch_path,
+                        "--product", "bench-classifiers"], cwd=ROOT, check=True,
                        stdout=subprocess.DEVNULL)
-    probe = run([os.path.join(ROOT, ".build", "release", "bench-classifiers")] + probe_args, sys.stderr)
+    probe = run([os.path.join(ROOT, args.scratch_path, "release", "bench-classifiers")] + probe_args, sys.stderr)
     sklearn = run([sys.executable, os.path.join(HERE, "classifiers_reference.py")] + reference_args, sys.stderr) if not args.probe_only else []
     ref = {(r["config"], r["estimator"]): r for r in sklearn}
     header = (f"{'config':<7} {'estimator':<10} {'probe fit':>10} {'sk fit':>10} {'fit x':>6} {'probe pred':>10} {'sk pred':>10} {'pred x':>6}"
