@@ -275,10 +275,3 @@ final class BatchLoader {
         return loaded
     }
 }
-
-extension JSONValue {
-    /// Any Codable value as a JSONValue, for the store's opaque preprocessing record.
-    static func encoding<T: Encodable>(_ value: T) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(value))
-    }
-}
