@@ -25,6 +25,11 @@ public indirect enum JSONValue: Codable, Equatable, Sendable, CustomStringConver
         try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(value))
     }
 
+    /// The value as a `T` (the inverse of `encoding`).
+    public func decoded<T: Decodable>(as type: T.Type) throws -> T {
+        try JSONDecoder().decode(T.self, from: JSONEncoder().encode(self))
+    }
+
     public init(from decoder: Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
