@@ -1,11 +1,19 @@
 // swift-tools-version:6.0
 // Probe: linear probing on frozen ImageNet CNNs, in Swift on Linux.
 //
-// Dependency direction (never the other way):
-//   probe (executable) -> ProbePipeline -> ProbeImages, ProbeBackbones, ProbeStore,
-//                                          ProbeClassifiers, ProbeMetrics, ProbeFetch
-//   ProbeBackbones, ProbeStore, ProbeClassifiers -> ProbeTensor -> COpenBLAS
-//   ProbeImages -> CImageCodecs (libjpeg-turbo, libpng)
+// Dependency graph (each arrow is a declared dependency, and every `import` in a target is one of
+// its arrows; `scripts/check-imports` fails otherwise, and when this comment and the targets differ):
+//   probe            -> ProbePipeline, ProbeBackbones, ProbeClassifiers, ProbeCore, ProbeImages, ProbeMetrics, ProbeStore, ArgumentParser
+//   ProbePipeline    -> ProbeBackbones, ProbeClassifiers, ProbeCore, ProbeFetch, ProbeImages, ProbeMetrics, ProbeStore, ProbeTensor
+//   ProbeMetrics     -> ProbeCore, ProbeImages
+//   ProbeBackbones   -> ProbeCore, ProbeFetch, ProbeTensor, ZIPFoundation
+//   ProbeClassifiers -> ProbeCore, ProbeTensor, COpenBLAS, CLapacke
+//   ProbeStore       -> ProbeCore
+//   ProbeFetch       -> ProbeCore, ZIPFoundation
+//   ProbeTensor      -> ProbeCore, COpenBLAS
+//   ProbeImages      -> CImageCodecs
+//   ProbeCore        -> CCrypto
+//   CImageCodecs     -> (libjpeg-turbo, libpng)
 import Foundation
 import PackageDescription
 
@@ -59,7 +67,8 @@ let package = Package(
         // so a few lines of C own the setjmp and turn errors into return codes.
         .target(name: "CImageCodecs", linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]),
 
-        // The foundation every library shares: Matrix, .npy files, SplitMix64, SHA-256 (libcrypto).
+        // The foundation every library shares: Matrix, .npy files, SplitMix64, SHA-256 (libcrypto),
+        // JSON values, CSV, the thread count.
         .target(name: "ProbeCore", dependencies: ["CCrypto"]),
         // Tensors, BLAS wrappers, and the inference kernels.
         .target(name: "ProbeTensor", dependencies: ["ProbeCore", "COpenBLAS"], swiftSettings: hostVectorSettings),
@@ -80,14 +89,14 @@ let package = Package(
         // LogisticRegression, LinearSVC, KNeighbors, splits, standardisation, PCA.
         .target(name: "ProbeClassifiers", dependencies: ["ProbeCore", "ProbeTensor", "COpenBLAS", "CLapacke"]),
         // Confusion matrix, classification report, JSON/CSV/HTML/PNG output.
-        .target(name: "ProbeMetrics", dependencies: ["CImageCodecs"]),
+        .target(name: "ProbeMetrics", dependencies: ["ProbeCore", "ProbeImages"]),
         // Orchestration of whole jobs (extract, fit, predict, cv) from the libraries above.
         .target(name: "ProbePipeline", dependencies: [
-            "ProbeCore", "ProbeImages", "ProbeBackbones", "ProbeStore", "ProbeClassifiers", "ProbeMetrics", "ProbeFetch",
+            "ProbeBackbones", "ProbeClassifiers", "ProbeCore", "ProbeFetch", "ProbeImages", "ProbeMetrics", "ProbeStore", "ProbeTensor",
         ]),
         // The command-line tool: parses arguments, calls ProbePipeline, prints.
         .executableTarget(name: "probe", dependencies: [
-            "ProbeCore", "ProbePipeline", "ProbeImages", "ProbeBackbones", "ProbeStore", "ProbeClassifiers", "ProbeMetrics",
+            "ProbePipeline", "ProbeBackbones", "ProbeClassifiers", "ProbeCore", "ProbeImages", "ProbeMetrics", "ProbeStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -95,19 +104,19 @@ let package = Package(
         // the reference. Built here, not as a package of their own, so that they time exactly the
         // code and compiler settings `probe` gets.
         .executableTarget(name: "bench-images", dependencies: ["ProbeImages"], path: "Benchmarks/Sources/bench-images"),
-        .executableTarget(name: "bench-backbones", dependencies: ["ProbeCore", "ProbeBackbones"], path: "Benchmarks/Sources/bench-backbones"),
-        .executableTarget(name: "bench-classifiers", dependencies: ["ProbeCore", "ProbeClassifiers"], path: "Benchmarks/Sources/bench-classifiers"),
+        .executableTarget(name: "bench-backbones", dependencies: ["ProbeCore", "ProbeBackbones", "ProbeTensor"], path: "Benchmarks/Sources/bench-backbones"),
+        .executableTarget(name: "bench-classifiers", dependencies: ["ProbeCore", "ProbeClassifiers", "ProbeTensor"], path: "Benchmarks/Sources/bench-classifiers"),
 
         .target(name: "ProbeTestSupport", dependencies: ["ProbeCore"], path: "Tests/ProbeTestSupport"),
         .testTarget(name: "ProbeCoreTests", dependencies: ["ProbeCore", "ProbeTestSupport"]),
         .testTarget(name: "ProbeTensorTests", dependencies: ["ProbeCore", "ProbeTensor", "ProbeTestSupport"]),
         .testTarget(name: "ProbeImagesTests", dependencies: ["ProbeCore", "ProbeImages", "ProbeTestSupport"]),
         .testTarget(name: "ProbeFetchTests", dependencies: ["ProbeCore", "ProbeFetch", "ProbeTestSupport"]),
-        .testTarget(name: "ProbeBackbonesTests", dependencies: ["ProbeCore", "ProbeBackbones", "ProbeTestSupport"]),
+        .testTarget(name: "ProbeBackbonesTests", dependencies: ["ProbeCore", "ProbeBackbones", "ProbeFetch", "ProbeTensor", "ProbeTestSupport"]),
         .testTarget(name: "ProbeStoreTests", dependencies: ["ProbeCore", "ProbeStore", "ProbeTestSupport"]),
         .testTarget(name: "ProbeClassifiersTests", dependencies: ["ProbeCore", "ProbeTensor", "ProbeClassifiers", "ProbeTestSupport"]),
         .testTarget(name: "ProbeMetricsTests", dependencies: ["ProbeMetrics", "ProbeTestSupport"]),
-        .testTarget(name: "ProbePipelineTests", dependencies: ["ProbeCore", "ProbePipeline", "ProbeFetch", "ProbeTestSupport"]),
+        .testTarget(name: "ProbePipelineTests", dependencies: ["ProbeCore", "ProbePipeline", "ProbeClassifiers", "ProbeFetch", "ProbeMetrics", "ProbeStore", "ProbeTestSupport"]),
         .testTarget(name: "ProbeCLITests", dependencies: ["ProbeCore", "ProbeTestSupport", "ProbeStore"]),
     ],
     swiftLanguageModes: [.v5]

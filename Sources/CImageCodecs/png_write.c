@@ -2,7 +2,6 @@
 // Everything touched after setjmp and needed after a longjmp is volatile or owned by libpng.
 #include "probe_png_write.h"
 
-#include <errno.h>
 #include <png.h>
 #include <setjmp.h>
 #include <stdio.h>
@@ -31,7 +30,7 @@ static void probe_png_on_warning(png_structp png, png_const_charp message) {
 }
 
 
-/* Header, 8-bit RGB rows and end of an image; shared by the file and memory writers.
+/* Header, 8-bit RGB rows and end of an image; used by the memory writer.
    Must run under the caller's setjmp, since libpng reports errors by longjmp. */
 static void write_rgb_rows(png_structp png, png_infop info, const uint8_t *rgb, uint32_t width, uint32_t height) {
     png_set_IHDR(png, info, width, height, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
@@ -41,41 +40,6 @@ static void write_rgb_rows(png_structp png, png_infop info, const uint8_t *rgb, 
         png_write_row(png, (png_const_bytep)(rgb + (size_t)y * width * 3));
     }
     png_write_end(png, NULL);
-}
-
-int probe_png_write_rgb8(const char *path, const uint8_t *rgb, uint32_t width, uint32_t height,
-                         char *error, size_t error_size) {
-    if (width == 0 || height == 0 || width > 1000000 || height > 1000000) {
-        set_error(error, error_size, "image dimensions out of range");
-        return -1;
-    }
-    FILE *volatile file = fopen(path, "wb");
-    if (!file) {
-        set_error(error, error_size, strerror(errno));
-        return -1;
-    }
-    probe_png_error_sink sink = {error, error_size};
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &sink, probe_png_on_error, probe_png_on_warning);
-    png_infop info = png ? png_create_info_struct(png) : NULL;
-    if (!png || !info) {
-        png_destroy_write_struct(&png, NULL);
-        fclose(file);
-        set_error(error, error_size, "out of memory");
-        return -1;
-    }
-    if (setjmp(png_jmpbuf(png))) {
-        png_destroy_write_struct(&png, &info);
-        fclose(file);
-        return -1;
-    }
-    png_init_io(png, file);
-    write_rgb_rows(png, info, rgb, width, height);
-    png_destroy_write_struct(&png, &info);
-    if (fclose(file) != 0) {
-        set_error(error, error_size, strerror(errno));
-        return -1;
-    }
-    return 0;
 }
 
 typedef struct {
@@ -136,66 +100,6 @@ int probe_png_encode_rgb8(const uint8_t *rgb, uint32_t width, uint32_t height, u
     *out = buffer->data;
     *out_size = buffer->size;
     free(buffer);
-    return 0;
-}
-
-int probe_png_read_rgb8(const char *path, uint8_t **rgb, uint32_t *width, uint32_t *height,
-                        char *error, size_t error_size) {
-    *rgb = NULL;
-    FILE *volatile file = fopen(path, "rb");
-    if (!file) {
-        set_error(error, error_size, strerror(errno));
-        return -1;
-    }
-    unsigned char signature[8];
-    if (fread(signature, 1, 8, file) != 8 || png_sig_cmp(signature, 0, 8) != 0) {
-        fclose(file);
-        set_error(error, error_size, "not a PNG file");
-        return -1;
-    }
-    probe_png_error_sink sink = {error, error_size};
-    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &sink, probe_png_on_error, probe_png_on_warning);
-    png_infop info = png ? png_create_info_struct(png) : NULL;
-    if (!png || !info) {
-        png_destroy_read_struct(&png, NULL, NULL);
-        fclose(file);
-        set_error(error, error_size, "out of memory");
-        return -1;
-    }
-    uint8_t *volatile pixels = NULL;
-    png_bytep *volatile rows = NULL;
-    if (setjmp(png_jmpbuf(png))) {
-        free(pixels);
-        if (rows) png_free(png, rows);
-        png_destroy_read_struct(&png, &info, NULL);
-        fclose(file);
-        return -1;
-    }
-    png_init_io(png, file);
-    png_set_sig_bytes(png, 8);
-    png_read_info(png, info);
-    png_uint_32 w = png_get_image_width(png, info), h = png_get_image_height(png, info);
-    if (w == 0 || h == 0 || (uint64_t)w * h > 100000000ULL) png_error(png, "image dimensions out of range");
-    png_set_expand(png);
-    png_set_strip_16(png);
-    png_set_strip_alpha(png);
-    png_set_gray_to_rgb(png);
-    png_set_interlace_handling(png);
-    png_read_update_info(png, info);
-    if (png_get_rowbytes(png, info) != (size_t)w * 3) png_error(png, "unexpected row layout after expansion");
-    pixels = (uint8_t *)malloc((size_t)w * h * 3);
-    if (!pixels) png_error(png, "out of memory");
-    rows = (png_bytep *)png_malloc(png, sizeof(png_bytep) * h);
-    for (png_uint_32 y = 0; y < h; y++) rows[y] = pixels + (size_t)y * w * 3;
-    png_read_image(png, rows);
-    png_free(png, rows);
-    rows = NULL;
-    png_read_end(png, NULL);
-    png_destroy_read_struct(&png, &info, NULL);
-    fclose(file);
-    *rgb = pixels;
-    *width = w;
-    *height = h;
     return 0;
 }
 

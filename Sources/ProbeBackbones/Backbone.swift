@@ -1,10 +1,6 @@
 import Foundation
+import ProbeCore
 import ProbeTensor
-
-/// Caps the threads of OpenBLAS and of the engine's own parallel loops (`--threads N`).
-public func setComputeThreads(_ n: Int) {
-    ComputeThreads.set(n)
-}
 
 /// A frozen ImageNet feature extractor with its weights loaded, batch norm folded in.
 ///

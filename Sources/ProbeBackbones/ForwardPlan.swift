@@ -2,11 +2,7 @@ import ProbeTensor
 
 /// Whether a groups-1 convolution runs as Winograd instead of im2col + GEMM: every 3×3 stride-1
 /// layer except those with very few input channels, where the GEMMs of inner dimension inC are too
-/// thin to pay for the transforms. Measured single-threaded, one image, im2col vs F(4×4, 3×3):
-/// 3→64 at 224×224 (VGG16's first layer) 3.5 vs 5.7 ms; 8→64 at 112×112 1.55 vs 0.99 ms;
-/// 64→64 at 224×224 42 vs 16 ms. (F(4×4) rather than F(2×2): on VGG16 at 224×224 it was faster on
-/// every layer but the three 512→512 at 14×14, 6.9 vs 5.6–6.2 ms, e.g. 64→64 at 224×224 16 vs 19 ms,
-/// 512→512 at 28×28 14 vs 19 ms. Its weights take 4× the memory of the 3×3 kernels, ~235 MB for VGG16.)
+/// thin to pay for the transforms (timings that set the threshold: BENCHMARKS.md, "Engine tuning").
 func runsOnWinograd(_ layer: Conv2DWeights) -> Bool {
     WinogradWeights.supports(layer) && layer.inChannels >= 8
 }
@@ -28,7 +24,7 @@ let groupedStagePixels = 128
 
 /// Floats of one band of expanded rows in a per-image inverted residual (see `ForwardPlan.runInBands`):
 /// 128 KB, so that the band, its depthwise output and the input rows being expanded stay in L2
-/// (1 MB here). Single-thread MobileNetV2 ms/img: 16K floats 7.9, 32K 7.8, 64K 7.9, 128K 7.95.
+/// (typically 1 MB or more); smaller and larger bands measured no faster (BENCHMARKS.md, "Engine tuning").
 let bandFloats = 32_768
 
 /// Output rows per band of an inverted residual whose depthwise layer reads `inWidth`-wide rows.

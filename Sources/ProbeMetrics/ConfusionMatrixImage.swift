@@ -1,5 +1,5 @@
-import CImageCodecs
 import Foundation
+import ProbeImages
 
 /// The confusion matrix drawn as a heatmap: one square cell per (true, predicted) pair, shaded by the
 /// fraction of the true class's samples that landed there (row-normalised, so rare classes are as
@@ -59,26 +59,17 @@ public struct ConfusionMatrixImage: Sendable {
         rgb = canvas.pixels
     }
 
-    /// Writes the image as an 8-bit RGB PNG through libpng.
+    /// Writes the image as an 8-bit RGB PNG.
     public func writePNG(to url: URL) throws {
-        var message = [CChar](repeating: 0, count: 256)
-        let status = rgb.withUnsafeBufferPointer { pixels in
-            probe_png_write_rgb8(url.path, pixels.baseAddress, UInt32(width), UInt32(height), &message, message.count)
+        do { try Thumbnail.encodePNG(rgb, width: width, height: height).write(to: url, options: .atomic) } catch {
+            throw MetricsError("\(url.path): cannot write PNG (\(error.localizedDescription))")
         }
-        guard status == 0 else { throw MetricsError("\(url.path): cannot write PNG (\(String(cString: message)))") }
     }
 
     /// Reads a PNG back as 8-bit RGB (to check what was written). Returns (width, height, rgb bytes).
     public static func readPNG(from url: URL) throws -> (width: Int, height: Int, rgb: [UInt8]) {
-        var message = [CChar](repeating: 0, count: 256)
-        var pointer: UnsafeMutablePointer<UInt8>?
-        var w: UInt32 = 0, h: UInt32 = 0
-        guard probe_png_read_rgb8(url.path, &pointer, &w, &h, &message, message.count) == 0, let pointer else {
-            throw MetricsError("\(url.path): cannot read PNG (\(String(cString: message)))")
-        }
-        defer { probe_png_free(pointer) }
-        let bytes = Array(UnsafeBufferPointer(start: pointer, count: Int(w) * Int(h) * 3))
-        return (Int(w), Int(h), bytes)
+        let image = try ImageDecoder.decode(contentsOf: url)
+        return (image.width, image.height, image.pixels)
     }
 }
 

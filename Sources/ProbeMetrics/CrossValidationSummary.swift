@@ -1,4 +1,5 @@
 import Foundation
+import ProbeCore
 
 /// The predictions one cross-validation fold made for its test part (class indices into the shared classes).
 public struct FoldPredictions: Equatable, Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import ProbeCore
 
 /// Everything `probe report` shows for one set of predictions: the classification report over all
 /// classes, the confusion matrix and, when probabilities exist, top-k accuracy and log loss.
@@ -67,13 +68,13 @@ public struct Evaluation: Equatable, Sendable {
                       ("f1", .double(m.f1)), ("support", .int(m.support))])
         }
         let topK: JSONValue = topKAccuracy.map { t in
-            .object(Evaluation.reportedTopK.map { (String($0), .double(t[$0]!)) })
+            .object(JSONObject(Evaluation.reportedTopK.map { (String($0), .double(t[$0]!)) }))
         } ?? .null
         return .object([
             ("accuracy", report.accuracy.map(JSONValue.double) ?? .null),
             ("macro_avg", metrics(report.macroAverage)),
             ("weighted_avg", metrics(report.weightedAverage)),
-            ("per_class", .object(zip(report.labels, report.perClass).map { (classes[$0], metrics($1)) })),
+            ("per_class", .object(JSONObject(zip(report.labels, report.perClass).map { (classes[$0], metrics($1)) }))),
             ("confusion_matrix", .array(confusionMatrix.counts.map { .array($0.map(JSONValue.int)) })),
             ("classes", .array(classes.map(JSONValue.string))),
             ("top_k_accuracy", topK),
@@ -84,20 +85,10 @@ public struct Evaluation: Equatable, Sendable {
     /// The per-class table as CSV (RFC 4180): header `class,precision,recall,f1,support`, one row per class,
     /// numbers at full precision; names with commas, quotes or line breaks are quoted, quotes doubled.
     public func csv() -> String {
-        var out = "class,precision,recall,f1,support\r\n"
+        var out = CSV.row(["class", "precision", "recall", "f1", "support"])
         for (label, m) in zip(report.labels, report.perClass) {
-            out += CSV.field(classes[label]) + ",\(m.precision),\(m.recall),\(m.f1),\(m.support)\r\n"
+            out += CSV.row([classes[label], "\(m.precision)", "\(m.recall)", "\(m.f1)", "\(m.support)"])
         }
         return out
-    }
-}
-
-enum CSV {
-    /// Quotes a field when it holds a comma, quote, CR or LF, or starts or ends with a space.
-    static func field(_ s: String) -> String {
-        let needsQuotes = s.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
-            || s.hasPrefix(" ") || s.hasSuffix(" ")
-        guard needsQuotes else { return s }
-        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

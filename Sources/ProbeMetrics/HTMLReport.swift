@@ -1,4 +1,5 @@
 import Foundation
+import ProbeImages
 
 /// A self-contained HTML report: summary numbers, confusion-matrix heatmap (SVG) with counts, per-class
 /// precision/recall/F1 bars (SVG) and the misclassified images as thumbnails, worst first.
@@ -258,7 +259,7 @@ public struct HTMLReport: Sendable {
         if size <= embedOriginalBytes {
             (embedded, mime) = (data, isJPEG ? "image/jpeg" : "image/png")
         } else {
-            do { (embedded, mime) = (try Thumbnail.png(fromImageData: data, maxSide: thumbnailSide), "image/png") } catch {
+            do { (embedded, mime) = (try Thumbnail.png(fromImageData: data, maxSide: thumbnailSide, name: path), "image/png") } catch {
                 return .skipped("no thumbnail: \(error)")
             }
         }

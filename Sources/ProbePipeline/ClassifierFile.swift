@@ -2,7 +2,6 @@ import Foundation
 import ProbeClassifiers
 import ProbeCore
 import ProbeStore
-import ProbeTensor
 
 /// A trained classifier on disk: `NAME.json` (everything a reader needs to know, and the
 /// identity of the features it expects) beside `NAME.*.npy` arrays (coefficients, PCA

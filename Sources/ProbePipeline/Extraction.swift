@@ -208,7 +208,7 @@ struct PendingImages {
 final class BatchLoader {
     let root: URL
     let recipe: PreprocessRecipe
-    let decode: DecodeOptions
+    private(set) var decode: DecodeOptions
     let threads: Int
     let imageFloats: Int
     private(set) var pixels: [Float]
@@ -222,6 +222,8 @@ final class BatchLoader {
         self.root = root
         self.recipe = recipe
         self.decode = decode
+        // Fast decoding may shrink a JPEG only as far as this recipe's resize allows.
+        self.decode.minimumShorterSide = recipe.minimumDecodedShorterSide
         self.threads = max(1, threads)
         self.imageFloats = 3 * recipe.imageSize * recipe.imageSize
         self.pixels = [Float](repeating: 0, count: capacity * imageFloats)
@@ -273,12 +275,5 @@ final class BatchLoader {
             }
         }
         return loaded
-    }
-}
-
-extension JSONValue {
-    /// Any Codable value as a JSONValue, for the store's opaque preprocessing record.
-    static func encoding<T: Encodable>(_ value: T) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(value))
     }
 }

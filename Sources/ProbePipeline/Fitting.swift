@@ -2,7 +2,6 @@ import Foundation
 import ProbeClassifiers
 import ProbeMetrics
 import ProbeStore
-import ProbeTensor
 
 /// What `probe fit-logreg|fit-svm|fit-knn` needs.
 public struct FitRequest: Sendable {
@@ -113,5 +112,82 @@ public enum Fitting {
         guard other.classes == classes else {
             throw PipelineError("\(other.directory.path): \(what) has classes \(other.classes), the training features \(classes)")
         }
+    }
+}
+
+// Where fits are found again: `probe report` with a run or none.
+
+extension PredictionSet {
+    /// Finds the predictions for a run: `run` may be a predictions file, a classifier file
+    /// (`NAME.json` → `NAME.predictions.json`, else `predictions.json` beside it), or a fit folder
+    /// (`predictions.json`, `models/predictions.json`, else the newest `*.predictions.json` in it or in `models/`).
+    public static func locate(run: URL) throws -> URL {
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        guard fm.fileExists(atPath: run.path, isDirectory: &isDirectory) else {
+            throw PipelineError("\(run.path): no such file or folder")
+        }
+        var tried: [URL] = []
+        func firstExisting(_ candidates: [URL]) -> URL? {
+            tried += candidates
+            return candidates.first { fm.fileExists(atPath: $0.path) }
+        }
+        func newestPredictions(in folder: URL) -> URL? {
+            let files = (try? fm.contentsOfDirectory(at: folder, includingPropertiesForKeys: [.contentModificationDateKey])) ?? []
+            let matches = files.filter { $0.lastPathComponent.hasSuffix(".predictions.json") }
+            func date(_ u: URL) -> Date { (try? u.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate) ?? .distantPast }
+            return matches.max { (date($0), $1.lastPathComponent) < (date($1), $0.lastPathComponent) }
+        }
+        if !isDirectory.boolValue {
+            if isPredictionsFile(run) { return run }
+            let folder = run.deletingLastPathComponent()
+            let stem = run.deletingPathExtension().lastPathComponent
+            if let found = firstExisting([folder.appendingPathComponent("\(stem).predictions.json"),
+                                          folder.appendingPathComponent(PredictionSet.defaultFileName)]) { return found }
+        } else {
+            if let found = firstExisting([run.appendingPathComponent(PredictionSet.defaultFileName),
+                                          run.appendingPathComponent("models").appendingPathComponent(PredictionSet.defaultFileName)]) { return found }
+            if let found = newestPredictions(in: run) ?? newestPredictions(in: run.appendingPathComponent("models")) { return found }
+        }
+        let names = tried.map(\.lastPathComponent).joined(separator: ", ")
+        throw PipelineError("\(run.path): no predictions found (looked for \(names.isEmpty ? "a predictions file" : names)); run a fit command to make them")
+    }
+
+    /// A file is read as predictions when its top-level "format" says so; a file that is not JSON at all
+    /// is also handed to `load`, whose error then names the file and the reason.
+    private static func isPredictionsFile(_ url: URL) -> Bool {
+        guard let data = FileManager.default.contents(atPath: url.path) else { return true }
+        guard let object = try? JSONSerialization.jsonObject(with: data) else { return true }
+        return (object as? [String: Any])?["format"] as? String == PredictionSet.formatName
+    }
+}
+
+/// The current directory's most recent fit, recorded in `./.probe/last-fit` as one absolute path.
+public enum LastFit {
+    public static let relativePath = ".probe/last-fit"
+
+    /// Records `run` (a classifier file or fit folder) as the most recent fit of `directory`.
+    public static func record(_ run: URL, in directory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) throws {
+        let file = directory.appendingPathComponent(relativePath)
+        do {
+            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data((run.standardizedFileURL.path + "\n").utf8).write(to: file, options: .atomic)
+        } catch {
+            throw PipelineError("\(file.path): cannot record the most recent fit (\(error.localizedDescription))")
+        }
+    }
+
+    /// The recorded run, or nil when `directory` has no recorded fit.
+    /// Throws when the record exists but points at something that is gone.
+    public static func resolve(in directory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) throws -> URL? {
+        let file = directory.appendingPathComponent(relativePath)
+        guard let data = FileManager.default.contents(atPath: file.path) else { return nil }
+        let path = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !path.isEmpty else { return nil }
+        let run = URL(fileURLWithPath: path, relativeTo: directory).standardizedFileURL
+        guard FileManager.default.fileExists(atPath: run.path) else {
+            throw PipelineError("\(relativePath) names \(run.path), which no longer exists; run a fit again or pass RUN")
+        }
+        return run
     }
 }

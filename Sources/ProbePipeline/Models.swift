@@ -1,6 +1,7 @@
 import Foundation
 import ProbeBackbones
 import ProbeCore
+import ProbeFetch
 
 /// Weights resolution shared by extract, predict and imagenet-top5.
 public enum Models {
@@ -9,6 +10,15 @@ public enum Models {
     public static func resolveWeights(_ kind: BackboneKind, explicit: URL?) throws -> URL {
         try ModelRegistry.weights(for: kind.rawValue, explicit: explicit)
     }
+
+    /// Downloads `name`'s official weights into `folder` (default: the cache), checking their sha256.
+    public static func fetch(_ name: String, into folder: URL?,
+                             onProgress: (@Sendable (_ received: Int64, _ total: Int64?) -> Void)? = nil) throws -> URL {
+        try ModelRegistry.fetch(name, into: folder, downloader: Downloader(onProgress: onProgress))
+    }
+
+    /// Where official weights are cached.
+    public static var cacheFolder: URL { ProbeCache.default.models }
 
     /// The sha256 of a weights file, cached beside it by size and mtime so a 500 MB
     /// checkpoint is hashed once, not on every run.

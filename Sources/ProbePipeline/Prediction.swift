@@ -66,22 +66,20 @@ public enum Prediction {
                 throw PipelineError("\(weightsURL.path): sha256 \(hash.prefix(12))… is not that of the weights the classifier was trained with (\(identity.weightsSHA256.prefix(12))…); pass the same --weights as for extract")
             }
             let recipe: PreprocessRecipe
-            do { recipe = try JSONDecoder().decode(PreprocessRecipe.self, from: JSONEncoder().encode(identity.preprocessing)) } catch {
+            do { recipe = try identity.preprocessing.decoded(as: PreprocessRecipe.self) } catch {
                 throw PipelineError("\(classifierURL.path): cannot read the preprocessing it records (\(error))")
             }
             guard let pool = Pooling(rawValue: identity.pool) else { throw PipelineError("\(classifierURL.path): unknown pooling '\(identity.pool)'") }
             setComputeThreads(threads)
             let backbone = try Models.loadBackbone(kind, weights: weightsURL)
             let batchSize = 32
-            var options = decode
-            options.minimumShorterSide = recipe.minimumDecodedShorterSide
             var start = 0
             while start < imageFiles.count {
                 let chunk = imageFiles[start..<min(start + batchSize, imageFiles.count)]
                 start += chunk.count
                 // One loader per root folder keeps paths relative to what the user named.
                 for (root, group) in Dictionary(grouping: chunk, by: { $0.root }).sorted(by: { $0.key.path < $1.key.path }) {
-                    let loader = BatchLoader(root: root, recipe: recipe, decode: options, capacity: group.count, threads: threads)
+                    let loader = BatchLoader(root: root, recipe: recipe, decode: decode, capacity: group.count, threads: threads)
                     let files = group.map { DatasetFile(path: $0.path, label: 0, size: 0, mtimeNanoseconds: 0) }
                     let loaded = loader.load(files)
                     for failure in loaded.failures { skipped.append((root.appendingPathComponent(failure.path).path, failure.reason)) }

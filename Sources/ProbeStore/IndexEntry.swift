@@ -1,4 +1,5 @@
 import Foundation
+import ProbeCore
 
 /// One row of a shard's `.index.jsonl`: where the embedding came from, and enough about
 /// the file to tell on a rerun whether it changed.
@@ -31,7 +32,7 @@ public struct IndexEntry: Codable, Equatable, Hashable, Sendable {
     /// The line as written, without the newline: compact JSON with keys in a fixed order,
     /// byte-identical to Python's `json.dumps(entry, separators=(",", ":"), ensure_ascii=False)`.
     public var jsonLine: String {
-        "{\"path\":\(jsonString(path)),\"label\":\(label),\"size\":\(size),\"mtime_ns\":\(mtimeNanoseconds),\"sha256\":\(jsonString(sha256))}"
+        "{\"path\":\(JSONValue.quoted(path)),\"label\":\(label),\"size\":\(size),\"mtime_ns\":\(mtimeNanoseconds),\"sha256\":\(JSONValue.quoted(sha256))}"
     }
 }
 
@@ -56,32 +57,8 @@ public struct SkippedFile: Codable, Equatable, Hashable, Sendable {
     }
 
     public var jsonLine: String {
-        "{\"path\":\(jsonString(path)),\"reason\":\(jsonString(reason)),\"size\":\(size),\"mtime_ns\":\(mtimeNanoseconds)}"
+        "{\"path\":\(JSONValue.quoted(path)),\"reason\":\(JSONValue.quoted(reason)),\"size\":\(size),\"mtime_ns\":\(mtimeNanoseconds)}"
     }
-}
-
-/// A JSON string literal escaped the way Python's json module does with ensure_ascii=False.
-func jsonString(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case "\u{08}": out += "\\b"
-        case "\u{0C}": out += "\\f"
-        default:
-            if scalar.value < 0x20 {
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-    }
-    return out + "\""
 }
 
 /// Reading `.jsonl` files (shard indexes, errors.jsonl).

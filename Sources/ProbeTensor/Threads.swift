@@ -1,30 +1,13 @@
 import Dispatch
 import Foundation
 import COpenBLAS
+import ProbeCore
 
-/// How many threads Probe's compute may use: OpenBLAS's pool and the engine's own parallel loops.
-///
-/// The inference engine does its own splitting (images, output rows, GEMM row blocks) and calls
-/// `cblas_sgemm` from each of its threads with OpenBLAS itself held at one thread for the duration
-/// (see `withSingleThreadedBLAS`), so the two never oversubscribe the cores.
-public enum ComputeThreads {
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var current = max(1, ProcessInfo.processInfo.activeProcessorCount)
-
-    /// The cap (≥ 1). Defaults to the number of active processors.
-    public static var count: Int {
-        lock.lock(); defer { lock.unlock() }
-        return current
-    }
-
-    /// Caps both OpenBLAS's threads and the engine's parallel loops at `n` (values below 1 mean 1).
-    public static func set(_ n: Int) {
-        let capped = max(1, n)
-        lock.lock()
-        current = capped
-        lock.unlock()
-        openblas_set_num_threads(Int32(capped))
-    }
+/// Caps the engine's and the classifiers' parallel loops (`ComputeThreads`) and OpenBLAS's own
+/// thread pool at `n` (values below 1 mean 1): `--threads N`.
+public func setComputeThreads(_ n: Int) {
+    ComputeThreads.set(n)
+    openblas_set_num_threads(Int32(ComputeThreads.count))
 }
 
 /// Runs `body(slot)` for `slot` in `0..<threads`, concurrently when `threads > 1`.

@@ -86,14 +86,12 @@ public struct WinogradWeights: Sendable {
 }
 
 /// Tiles per block. Each of a block's GEMMs is [T, inC]·[inC, outC], and two regimes of OpenBLAS
-/// (as built here) decide T; measured single-threaded on VGG16's layers (Zen 4, 1 MB L2 per core):
+/// (as built here) decide T (timings on VGG16's layers: BENCHMARKS.md, "Engine tuning"):
 /// - inC·outC ≤ 32768: T = clamp(2¹⁹ / (inC·outC), 16, 32), so that T·inC·outC ≤ 2¹⁹ and OpenBLAS
 ///   takes its small-matrix kernel (seen in perf), which skips packing; past 2¹⁹ it packs both operands
-///   and gets slower (F(4×4), 128→256 at 56×56: 5.7 ms at T = 16, 7.2–7.7 ms at T = 32…256;
-///   128→128 at 112×112: 11.9 ms at T = 32, 14.4 at T = 64).
+///   and gets slower.
 /// - larger layers: OpenBLAS repacks the whole U[t] (inC·outC floats, megabytes from L3) on every
-///   call, so T is large to amortise it: 128, past which it gains nothing (256→256 at 56×56:
-///   T = 32 / 64 / 128 / 256 took 16.0 / 15.4 / 14.1 / 13.9 ms).
+///   call, so T is large to amortise it: 128, past which it gains nothing.
 /// T does not depend on the thread count (blocks are dealt to threads whole), so every GEMM call,
 /// and with it every output bit, is the same on any number of threads.
 public func winogradBlockTiles(_ w: WinogradWeights, _ g: ConvGeometry, batch: Int) -> Int {

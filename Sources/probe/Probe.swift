@@ -13,6 +13,7 @@ struct Probe: ParsableCommand {
             ScanCommand.self,
             ModelsCommand.self,
             ExtractCommand.self,
+            StoreCommand.self,
             InfoCommand.self,
             VerifyCommand.self,
             MergeCommand.self,

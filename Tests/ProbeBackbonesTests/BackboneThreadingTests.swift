@@ -1,6 +1,7 @@
 import XCTest
 import ProbeTestSupport
 import ProbeBackbones
+import ProbeTensor
 
 /// Splitting a batch across threads (whole images per thread) and splitting one image's layers
 /// across threads give the same embeddings as one thread.

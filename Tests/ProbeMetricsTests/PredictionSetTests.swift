@@ -42,24 +42,4 @@ final class PredictionSetTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("not a predictions file"), "\($0)")
         }
     }
-
-    func testLocateFindsPredictionsBesideAClassifierFileAndInAFitFolder() throws {
-        let models = folder.appendingPathComponent("feats/models")
-        try sample().save(to: models.appendingPathComponent("logreg.predictions.json"))
-        try Data("{}".utf8).write(to: models.appendingPathComponent("logreg.json"))
-        XCTAssertEqual(try PredictionSet.locate(run: models.appendingPathComponent("logreg.json")).lastPathComponent, "logreg.predictions.json")
-        XCTAssertEqual(try PredictionSet.locate(run: folder.appendingPathComponent("feats")).lastPathComponent, "logreg.predictions.json")
-        XCTAssertThrowsError(try PredictionSet.locate(run: folder)) { XCTAssertTrue("\($0)".contains("no predictions found"), "\($0)") }
-    }
-
-    func testLastFitRecordsAndResolvesPerDirectory() throws {
-        XCTAssertNil(try LastFit.resolve(in: folder))
-        let run = folder.appendingPathComponent("feats/models/logreg.json")
-        try FileManager.default.createDirectory(at: run.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data("{}".utf8).write(to: run)
-        try LastFit.record(run, in: folder)
-        XCTAssertEqual(try LastFit.resolve(in: folder)?.path, run.path)
-        try FileManager.default.removeItem(at: run)
-        XCTAssertThrowsError(try LastFit.resolve(in: folder)) { XCTAssertTrue("\($0)".contains("no longer exists"), "\($0)") }
-    }
 }

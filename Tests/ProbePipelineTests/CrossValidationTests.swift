@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import ProbeClassifiers
 import ProbePipeline
 
 final class CrossValidationTests: XCTestCase {

@@ -1,24 +1,15 @@
 #ifndef PROBE_PNG_WRITE_H
 #define PROBE_PNG_WRITE_H
-// PNG writing (and reading back, for round-trip checks) through libpng.
+// PNG writing through libpng.
 // libpng reports errors with longjmp, which Swift cannot catch: these functions own the setjmp and
 // return 0 on success or -1 with a one-line reason in `error` (NUL-terminated, truncated to error_size).
 #include <stddef.h>
 #include <stdint.h>
 
-// Writes `height` rows of `width` RGB pixels, 8 bits per channel, row-major, no padding.
-int probe_png_write_rgb8(const char *path, const uint8_t *rgb, uint32_t width, uint32_t height,
-                         char *error, size_t error_size);
-
 // Encodes RGB pixels as PNG into memory. On success *png points to *png_size bytes the caller
 // frees with probe_png_free.
 int probe_png_encode_rgb8(const uint8_t *rgb, uint32_t width, uint32_t height, uint8_t **png, size_t *png_size,
                           char *error, size_t error_size);
-
-// Reads any PNG as 8-bit RGB (palette/gray expanded, 16-bit stripped, alpha dropped).
-// On success *rgb points to width*height*3 bytes the caller frees with probe_png_free.
-int probe_png_read_rgb8(const char *path, uint8_t **rgb, uint32_t *width, uint32_t *height,
-                        char *error, size_t error_size);
 
 void probe_png_free(void *pointer);
 #endif

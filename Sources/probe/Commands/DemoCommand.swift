@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ProbeBackbones
+import ProbeClassifiers
 import ProbeImages
 import ProbePipeline
 

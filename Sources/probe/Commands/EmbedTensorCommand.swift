@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ProbeBackbones
 import ProbePipeline
 
 struct EmbedTensorCommand: ParsableCommand {
@@ -9,7 +10,7 @@ struct EmbedTensorCommand: ParsableCommand {
         discussion: "The hook for checking Probe's networks against other frameworks on identical input.")
 
     @OptionGroup var model: ModelOptions
-    @Option(help: "Global pooling of the last feature map.") var pool: PoolingChoice = .avg
+    @Option(help: "Global pooling of the last feature map.") var pool: Pooling = .avg
     @Option(help: "Images per forward pass.") var batch = 32
     @OptionGroup var threads: ThreadOptions
     @Argument(help: "Input .npy, float32 [N, 3, H, W].") var input: String
@@ -17,7 +18,7 @@ struct EmbedTensorCommand: ParsableCommand {
 
     func run() throws {
         let shape = try TensorJobs.embedTensor(input: URL(fileURLWithPath: input), output: URL(fileURLWithPath: output),
-                                               model: model.model.kind, weights: model.weightsURL, pool: pool.pooling,
+                                               model: model.model, weights: model.weightsURL, pool: pool,
                                                batchSize: max(1, batch), threads: threads.resolved)
         print("\(output): \(shape[0]) x \(shape[1]) embeddings")
     }

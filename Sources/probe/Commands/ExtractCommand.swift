@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import ProbeBackbones
 import ProbePipeline
+import ProbeStore
 
 struct ExtractCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,8 +21,8 @@ struct ExtractCommand: ParsableCommand {
     @Option(help: "The store folder to create or update.") var out: String
     @Option(help: "Images per forward pass.") var batch = 32
     @OptionGroup var preprocessing: PreprocessingOptions
-    @Option(help: "Global pooling of the last feature map.") var pool: PoolingChoice = .avg
-    @Option(help: "Element type of the stored embeddings.") var dtype: DTypeChoice = .float32
+    @Option(help: "Global pooling of the last feature map.") var pool: Pooling = .avg
+    @Option(help: "Element type of the stored embeddings.") var dtype: EmbeddingDType = .float32
     @Option(help: "Rows per shard file.") var shardRows = 4096
     @Option(help: "Take part I of N (0-based, by a stable hash of each path), for one machine of many.") var part: String?
     @Flag(help: "Replace a store in --out that was made with another model, weights or preprocessing.") var overwrite = false
@@ -35,11 +37,11 @@ struct ExtractCommand: ParsableCommand {
 
     func run() throws {
         let root = try Datasets.resolveRoot(data: data, dataset: dataset)
-        var request = ExtractionRequest(model: model.model.kind, weights: model.weightsURL, data: root,
-                                        out: URL(fileURLWithPath: out), recipe: try preprocessing.recipe())
+        var request = ExtractionRequest(model: model.model, weights: model.weightsURL, data: root,
+                                        out: URL(fileURLWithPath: out), recipe: preprocessing.recipe())
         request.batchSize = batch
-        request.pool = pool.pooling
-        request.dtype = dtype.dtype
+        request.pool = pool
+        request.dtype = dtype
         request.shardRows = shardRows
         request.part = try part.map { try Datasets.parsePart($0) }
         request.threads = threads.resolved

@@ -8,16 +8,13 @@ struct FitLogRegCommand: ParsableCommand {
         abstract: "Multinomial logistic regression (L2, L-BFGS; scikit-learn's objective and C).")
 
     @OptionGroup var fit: FitOptions
-    @Option(name: .customLong("C"), help: "Inverse regularisation strength, or `auto` to pick it on a validation split.")
-    var c: CChoice = .value(1)
+    @OptionGroup var linear: LinearOptions
     @Option(help: "none, or balanced: weigh classes inversely to their frequency.") var classWeight: ClassWeight = .none
-    @Option(help: "L-BFGS iteration limit.") var maxIter = 1000
 
     func run() throws {
         var settings = fit.settings(.logreg)
-        settings.c = c.c
+        linear.apply(to: &settings)
         settings.classWeight = classWeight
-        settings.maxIterations = maxIter
         printFitOutcome(try Fitting.run(fit.request(settings)))
     }
 }

@@ -9,26 +9,17 @@ struct FitOptions: ParsableArguments {
     @Option(help: "Evaluate on this store instead of a hold-out split.") var val: String?
     @Option(help: "Fraction of each class held out for evaluation when there is no --val (0 trains on all).") var valSplit = 0.2
     @Option(help: "Seed of the split and of any randomised solver.") var seed: UInt64 = 0
-    @Flag(help: "Do not standardise features (mean 0, variance 1, fitted on the training rows).") var noStandardize = false
-    @Flag(help: "Standardise features (the default for logreg and svm).") var standardize = false
-    @Option(help: "Project onto the first D principal components (fitted on the training rows).") var pca: Int?
-    @Flag(help: "With --pca, scale components to unit variance.") var whiten = false
+    @OptionGroup var transforms: TransformOptions
     @Option(help: "The classifier file to write (default FEATS/models/<kind>.json).") var out: String?
 
     func validate() throws {
         if val != nil && valSplit != 0.2 { throw ValidationError("give --val or --val-split, not both") }
         if !(0..<1).contains(valSplit) { throw ValidationError("--val-split must be in [0, 1)") }
-        if let pca, pca < 1 { throw ValidationError("--pca must be at least 1") }
-        if whiten && pca == nil { throw ValidationError("--whiten goes with --pca") }
-        if standardize && noStandardize { throw ValidationError("give --standardize or --no-standardize, not both") }
     }
 
     func settings(_ kind: ClassifierKind) -> ProbeSettings {
         var s = ProbeSettings(kind: kind)
-        if noStandardize { s.standardize = false }
-        if standardize { s.standardize = true }
-        s.pcaComponents = pca
-        s.whiten = whiten
+        transforms.apply(to: &s)
         s.seed = seed
         return s
     }
@@ -39,6 +30,56 @@ struct FitOptions: ParsableArguments {
         r.validationSplit = val == nil ? valSplit : 0
         r.out = out.map { URL(fileURLWithPath: $0) }
         return r
+    }
+}
+
+/// The transforms fitted on the training rows before the classifier (fit commands and cv).
+struct TransformOptions: ParsableArguments {
+    @Flag(help: "Do not standardise features (mean 0, variance 1, fitted on the training rows).") var noStandardize = false
+    @Flag(help: "Standardise features (the default for logreg and svm).") var standardize = false
+    @Option(help: "Project onto the first D principal components (fitted on the training rows).") var pca: Int?
+    @Flag(help: "With --pca, scale components to unit variance.") var whiten = false
+
+    func validate() throws {
+        if let pca, pca < 1 { throw ValidationError("--pca must be at least 1") }
+        if whiten && pca == nil { throw ValidationError("--whiten goes with --pca") }
+        if standardize && noStandardize { throw ValidationError("give --standardize or --no-standardize, not both") }
+    }
+
+    func apply(to settings: inout ProbeSettings) {
+        if noStandardize { settings.standardize = false }
+        if standardize { settings.standardize = true }
+        settings.pcaComponents = pca
+        settings.whiten = whiten
+    }
+}
+
+/// `--C` and `--max-iter` of the linear classifiers (logreg, svm).
+struct LinearOptions: ParsableArguments {
+    @Option(name: .customLong("C"), help: "Inverse regularisation strength, or `auto` to pick it on a validation split of the training rows.")
+    var c: CChoice = .value(1)
+    @Option(help: "Solver iteration limit.") var maxIter = 1000
+
+    func apply(to settings: inout ProbeSettings) {
+        settings.c = c.c
+        settings.maxIterations = maxIter
+    }
+}
+
+/// `--k`, `--metric`, `--weights` of k-NN.
+struct NeighborOptions: ParsableArguments {
+    @Option(help: "Neighbours that vote.") var k = 5
+    @Option(help: "Distance between embeddings.") var metric: NeighborMetric = .euclidean
+    @Option(help: "uniform: one vote each; distance: votes weigh 1/distance.") var weights: NeighborWeights = .uniform
+
+    func validate() throws {
+        if k < 1 { throw ValidationError("--k must be at least 1") }
+    }
+
+    func apply(to settings: inout ProbeSettings) {
+        settings.k = k
+        settings.metric = metric
+        settings.neighborWeights = weights
     }
 }
 

@@ -7,14 +7,11 @@ struct FitSVMCommand: ParsableCommand {
         abstract: "Linear SVM (L2, squared hinge, one-vs-rest; liblinear's dual coordinate descent, as LinearSVC()).")
 
     @OptionGroup var fit: FitOptions
-    @Option(name: .customLong("C"), help: "Penalty of the hinge loss, or `auto` to pick it on a validation split.")
-    var c: CChoice = .value(1)
-    @Option(help: "Coordinate-descent iteration limit.") var maxIter = 1000
+    @OptionGroup var linear: LinearOptions
 
     func run() throws {
         var settings = fit.settings(.svm)
-        settings.c = c.c
-        settings.maxIterations = maxIter
+        linear.apply(to: &settings)
         printFitOutcome(try Fitting.run(fit.request(settings)))
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ProbeBackbones
 import ProbePipeline
 
 struct ImagenetTop5Command: ParsableCommand {
@@ -8,7 +9,7 @@ struct ImagenetTop5Command: ParsableCommand {
         abstract: "The 5 most likely ImageNet classes of each image: a first proof that the weights are right.",
         discussion: "Needs a checkpoint that includes the ImageNet head (the EfficientNet-Lite0 one does).")
 
-    @Option(help: "The backbone (its checkpoint must hold the 1000-way head).") var model: BackboneChoice = .efficientnet_lite0
+    @Option(help: "The backbone (its checkpoint must hold the 1000-way head).") var model: BackboneKind = .efficientnet_lite0
     @Option(help: "A checkpoint instead of the cached official weights.") var weights: String?
     @OptionGroup var threads: ThreadOptions
     @Argument(help: "Image files.") var images: [String]
@@ -18,7 +19,7 @@ struct ImagenetTop5Command: ParsableCommand {
     }
 
     func run() throws {
-        let results = try TensorJobs.imagenetTop5(images: images.map { URL(fileURLWithPath: $0) }, model: model.kind,
+        let results = try TensorJobs.imagenetTop5(images: images.map { URL(fileURLWithPath: $0) }, model: model,
                                                   weights: weights.map { URL(fileURLWithPath: $0) }, threads: threads.resolved)
         for (url, top) in results {
             print(url.path)

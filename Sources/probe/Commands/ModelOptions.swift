@@ -6,26 +6,11 @@ import ProbeStore
 
 /// `--model NAME [--weights FILE]`.
 struct ModelOptions: ParsableArguments {
-    @Option(help: "The backbone.") var model: BackboneChoice = .efficientnet_lite0
+    @Option(help: "The backbone.") var model: BackboneKind = .efficientnet_lite0
     @Option(help: "A checkpoint (.pth zip or legacy, .safetensors) instead of the cached official weights.")
     var weights: String?
 
     var weightsURL: URL? { weights.map { URL(fileURLWithPath: $0) } }
-}
-
-enum BackboneChoice: String, CaseIterable, ExpressibleByArgument {
-    case vgg16, mobilenet_v2, efficientnet_b0, efficientnet_lite0
-    var kind: BackboneKind { BackboneKind(rawValue: rawValue)! }
-}
-
-enum PoolingChoice: String, CaseIterable, ExpressibleByArgument {
-    case avg, max
-    var pooling: Pooling { Pooling(rawValue: rawValue)! }
-}
-
-enum DTypeChoice: String, CaseIterable, ExpressibleByArgument {
-    case float32, float16
-    var dtype: EmbeddingDType { EmbeddingDType(rawValue: rawValue)! }
 }
 
 enum ResizeChoice: String, CaseIterable, ExpressibleByArgument {
@@ -57,20 +42,18 @@ struct PreprocessingOptions: ParsableArguments {
         if pixelLimit < 1 { throw ValidationError("--pixel-limit must be positive") }
     }
 
-    func recipe() throws -> PreprocessRecipe {
+    func recipe() -> PreprocessRecipe {
         PreprocessRecipe(resizeMode: resize == .crop ? .resizeShorterAndCrop : .squash, imageSize: imageSize,
                          normalization: normalization, interpolation: interpolation)
     }
 
     var decodeOptions: DecodeOptions {
-        var options = DecodeOptions()
-        options.pixelLimit = pixelLimit
-        options.applyEXIFOrientation = applyExif
-        options.fastDecode = fastDecode
-        options.minimumShorterSide = (try? recipe().minimumDecodedShorterSide) ?? 256
-        return options
+        DecodeOptions(pixelLimit: pixelLimit, applyEXIFOrientation: applyExif, fastDecode: fastDecode)
     }
 }
 
+extension BackboneKind: ExpressibleByArgument {}
+extension Pooling: ExpressibleByArgument {}
+extension EmbeddingDType: ExpressibleByArgument {}
 extension PreprocessRecipe.Normalization: ExpressibleByArgument {}
 extension PreprocessRecipe.Interpolation: ExpressibleByArgument {}

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import ProbeBackbones
-import ProbeFetch
+import ProbePipeline
 
 /// `probe models list|fetch`: the backbones Probe knows and their official weights.
 struct ModelsCommand: ParsableCommand {
@@ -28,7 +28,7 @@ struct ModelsCommand: ParsableCommand {
                 let padded = (0..<3).map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
                 print((padded + [row[3]]).joined(separator: "  "))
             }
-            print("cache: \(ProbeCache.default.models.path)")
+            print("cache: \(Models.cacheFolder.path)")
         }
     }
 
@@ -51,8 +51,7 @@ struct ModelsCommand: ParsableCommand {
         func run() throws {
             let model = try ModelRegistry.info(name)
             print("fetching \(model.name) weights from \(model.source)")
-            let file = try ModelRegistry.fetch(name, into: weightsDirectory.map { URL(fileURLWithPath: $0) },
-                                               downloader: Downloader(onProgress: ProgressLine().report))
+            let file = try Models.fetch(name, into: weightsDirectory.map { URL(fileURLWithPath: $0) }, onProgress: ProgressLine().report)
             print("\(model.name): \(file.path) (sha256 verified)")
         }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ProbeCore
 import ProbePipeline
 
 struct PredictCommand: ParsableCommand {
@@ -31,10 +32,10 @@ struct PredictCommand: ParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: try encoder.encode(outcome.rows), as: UTF8.self))
         } else if csv {
-            print("path,label,probability")
+            print(CSV.row(["path", "label", "probability"]), terminator: "")
             for row in outcome.rows {
                 for choice in row.top {
-                    print([row.path, choice.label, choice.probability.map { String(format: "%.6f", $0) } ?? ""].map(csvField).joined(separator: ","))
+                    print(CSV.row([row.path, choice.label, choice.probability.map { String(format: "%.6f", $0) } ?? ""]), terminator: "")
                 }
             }
         } else {
@@ -46,10 +47,4 @@ struct PredictCommand: ParsableCommand {
         }
         if !outcome.skipped.isEmpty { throw ExitCode(outcome.rows.isEmpty ? 1 : 0) }
     }
-}
-
-/// RFC 4180 quoting: fields with commas, quotes or line breaks are quoted, quotes doubled.
-func csvField(_ text: String) -> String {
-    guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-    return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
 }

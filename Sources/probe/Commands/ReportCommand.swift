@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ProbeMetrics
+import ProbePipeline
 
 /// How `probe report` prints to standard output.
 enum ReportFormat: String, EnumerableFlag {
@@ -57,7 +58,7 @@ struct ReportCommand: ParsableCommand {
         } else if let last = try LastFit.resolve() {
             runURL = last
         } else {
-            throw MetricsError("no fit recorded in this folder (\(LastFit.relativePath)); run a fit first (e.g. probe fit-logreg FEATS) or pass RUN")
+            throw PipelineError("no fit recorded in this folder (\(LastFit.relativePath)); run a fit first (e.g. probe fit-logreg FEATS) or pass RUN")
         }
         let predictionsURL = try PredictionSet.locate(run: runURL)
         let predictions = try PredictionSet.load(from: predictionsURL)

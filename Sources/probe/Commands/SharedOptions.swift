@@ -13,12 +13,6 @@ struct ThreadOptions: ParsableArguments {
     var resolved: Int { threads ?? ProcessInfo.processInfo.activeProcessorCount }
 }
 
-/// Prints a one-line error naming what went wrong, and exits non-zero, without a stack trace.
-func fail(_ message: String) -> ExitCode {
-    FileHandle.standardError.write(Data("probe: \(message)\n".utf8))
-    return ExitCode(1)
-}
-
 /// Writes a line to standard error (progress and warnings never mix with results on stdout).
 func note(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))

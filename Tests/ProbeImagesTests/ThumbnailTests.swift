@@ -1,14 +1,12 @@
 import Foundation
 import XCTest
-import ProbeMetrics
+import ProbeImages
 import ProbeTestSupport
 
 final class ThumbnailTests: XCTestCase {
     func readBack(_ png: Data) throws -> (width: Int, height: Int, rgb: [UInt8]) {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("probe-thumb-\(UUID().uuidString).png")
-        defer { try? FileManager.default.removeItem(at: url) }
-        try png.write(to: url)
-        return try ConfusionMatrixImage.readPNG(from: url)
+        let image = try ImageDecoder.decode(data: png, name: "thumbnail")
+        return (image.width, image.height, image.pixels)
     }
 
     func testPNGIsDownscaledToMaxSideKeepingAspectAndColours() throws {

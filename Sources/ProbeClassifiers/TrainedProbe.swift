@@ -1,7 +1,5 @@
 import Foundation
-import ProbeClassifiers
 import ProbeCore
-import ProbeTensor
 
 /// The classifiers `probe fit-*` and `probe cv` train.
 public enum ClassifierKind: String, Codable, CaseIterable, Sendable {
@@ -74,6 +72,17 @@ public struct TrainedProbe: Sendable {
         case .svm(let m): return m.warning
         case .knn: return nil
         }
+    }
+
+    /// A probe as fitted earlier (read back from a file).
+    public init(settings: ProbeSettings, scaler: StandardScalerModel?, pca: PCAModel?, model: Model,
+                cCurve: [(c: Double, validationAccuracy: Double)] = [], chosenC: Double? = nil) {
+        self.settings = settings
+        self.scaler = scaler
+        self.pca = pca
+        self.model = model
+        self.cCurve = cCurve
+        self.chosenC = chosenC
     }
 
     /// Fits on `x` [n, d] with labels `y` (class indices).
