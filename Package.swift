@@ -109,7 +109,7 @@ let package = Package(
 
         .target(name: "ProbeTestSupport", dependencies: ["ProbeCore"], path: "Tests/ProbeTestSupport"),
         .testTarget(name: "ProbeCoreTests", dependencies: ["ProbeCore", "ProbeTestSupport"]),
-        .testTarget(name: "ProbeTensorTests", dependencies: ["ProbeCore", "ProbeTensor", "ProbeTestSupport"]),
+        .testTarget(name: "ProbeTensorTests", dependencies: ["COpenBLAS", "ProbeCore", "ProbeTensor", "ProbeTestSupport"]),
         .testTarget(name: "ProbeImagesTests", dependencies: ["ProbeCore", "ProbeImages", "ProbeTestSupport"]),
         .testTarget(name: "ProbeFetchTests", dependencies: ["ProbeCore", "ProbeFetch", "ProbeTestSupport"]),
         .testTarget(name: "ProbeBackbonesTests", dependencies: ["ProbeCore", "ProbeBackbones", "ProbeFetch", "ProbeTensor", "ProbeTestSupport"]),
