@@ -1,8 +1,10 @@
-/// CSV as RFC 4180 writes it: fields separated by commas, lines ended by CRLF.
+/// CSV as RFC 4180 quotes it: fields separated by commas, quoted when they must be.
+/// The line ending is the caller's: report files end lines with CRLF as RFC 4180 says, while
+/// `probe predict --csv` prints "\n" lines for the shell tools that read a terminal's output.
 public enum CSV {
-    /// One line, CRLF included.
+    /// One line of fields, without its line ending.
     public static func row(_ fields: [String]) -> String {
-        fields.map(field).joined(separator: ",") + "\r\n"
+        fields.map(field).joined(separator: ",")
     }
 
     /// Quotes a field when it holds a comma, quote, CR or LF, or starts or ends with a space

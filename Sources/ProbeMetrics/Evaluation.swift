@@ -85,9 +85,9 @@ public struct Evaluation: Equatable, Sendable {
     /// The per-class table as CSV (RFC 4180): header `class,precision,recall,f1,support`, one row per class,
     /// numbers at full precision; names with commas, quotes or line breaks are quoted, quotes doubled.
     public func csv() -> String {
-        var out = CSV.row(["class", "precision", "recall", "f1", "support"])
+        var out = CSV.row(["class", "precision", "recall", "f1", "support"]) + "\r\n"
         for (label, m) in zip(report.labels, report.perClass) {
-            out += CSV.row([classes[label], "\(m.precision)", "\(m.recall)", "\(m.f1)", "\(m.support)"])
+            out += CSV.row([classes[label], "\(m.precision)", "\(m.recall)", "\(m.f1)", "\(m.support)"]) + "\r\n"
         }
         return out
     }

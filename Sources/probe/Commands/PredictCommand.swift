@@ -32,10 +32,10 @@ struct PredictCommand: ParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: try encoder.encode(outcome.rows), as: UTF8.self))
         } else if csv {
-            print(CSV.row(["path", "label", "probability"]), terminator: "")
+            print(CSV.row(["path", "label", "probability"]))
             for row in outcome.rows {
                 for choice in row.top {
-                    print(CSV.row([row.path, choice.label, choice.probability.map { String(format: "%.6f", $0) } ?? ""]), terminator: "")
+                    print(CSV.row([row.path, choice.label, choice.probability.map { String(format: "%.6f", $0) } ?? ""]))
                 }
             }
         } else {
