@@ -77,7 +77,6 @@ public enum Extraction {
         let start = Date()
         guard request.batchSize >= 1 else { throw PipelineError("--batch must be at least 1") }
         let dataset = try DatasetScanner.scan(request.data)
-        let items = dataset.items.filter { request.part?.contains(path: $0.relativePath) ?? true }
 
         let weights = try Models.resolveWeights(request.model, explicit: request.weights)
         let identity = StoreIdentity(
@@ -92,19 +91,13 @@ public enum Extraction {
                                      part: request.part, shardRows: request.shardRows, overwrite: request.overwrite)
         defer { writer.close() }
         writer.recordDatasetRoot(dataset.root.standardizedFileURL.path)
-        var files: [DatasetFile] = []
-        files.reserveCapacity(items.count)
-        for item in items { files.append(try DatasetFile(root: dataset.root, path: item.relativePath, label: item.label)) }
-        let plan = try writer.synchronize(with: files)
+        // The writer keeps its part's share of the listing.
+        let plan = try writer.synchronize(with: dataset.items)
 
-        var skipped = 0
         // Files the scanner already refused (not an image, unsupported format) go to errors.jsonl too.
-        for refused in dataset.skipped where request.part?.contains(path: refused.relativePath) ?? true {
-            let file = (try? DatasetFile(root: dataset.root, path: refused.relativePath, label: -1))
-                ?? DatasetFile(path: refused.relativePath, label: -1, size: 0, mtimeNanoseconds: 0)
-            try writer.recordSkipped(file.skipped(reason: refused.reason))
-            skipped += 1
-        }
+        let refused = dataset.skipped.filter { request.part?.contains(path: $0.path) ?? true }
+        for file in refused { try writer.recordSkipped(file) }
+        var skipped = refused.count
 
         var done = 0
         var decodeSeconds = 0.0, networkSeconds = 0.0
@@ -155,8 +148,8 @@ public enum Extraction {
         let manifest = try writer.finish()
         let seconds = Date().timeIntervalSince(start)
         return ExtractionSummary(
-            model: request.model.rawValue, out: request.out.path, images: items.count,
-            extracted: done - (skipped - dataset.skipped.count), kept: plan.keptRows, dropped: plan.dropPaths.count,
+            model: request.model.rawValue, out: request.out.path, images: plan.listedCount,
+            extracted: done - (skipped - refused.count), kept: plan.keptRows, dropped: plan.dropPaths.count,
             skipped: skipped, rows: manifest.totals.rows, seconds: seconds,
             imagesPerSecond: seconds > 0 ? Double(done) / seconds : 0,
             tookOverStaleLock: writer.tookOverStaleLock != nil,
@@ -168,7 +161,7 @@ public enum Extraction {
 struct PendingImages {
     let imageFloats: Int
     private(set) var pixels: [Float]
-    private(set) var entries: [IndexEntry] = []
+    private(set) var entries: [DatasetFile] = []
     var count: Int { entries.count }
 
     init(imageFloats: Int, capacity: Int) {
@@ -177,7 +170,7 @@ struct PendingImages {
     }
 
     /// Appends the first `count` images of `source` (a batch loader's compacted buffer).
-    mutating func append(_ source: [Float], count: Int, entries newEntries: [IndexEntry]) {
+    mutating func append(_ source: [Float], count: Int, entries newEntries: [DatasetFile]) {
         guard count > 0 else { return }
         let needed = (entries.count + count) * imageFloats
         if pixels.count < needed { pixels += [Float](repeating: 0, count: needed - pixels.count) }
@@ -214,8 +207,8 @@ final class BatchLoader {
     private(set) var pixels: [Float]
 
     struct Loaded {
-        var entries: [IndexEntry]
-        var failures: [ProbeStore.SkippedFile]
+        var entries: [DatasetFile]
+        var failures: [SkippedFile]
     }
 
     init(root: URL, recipe: PreprocessRecipe, decode: DecodeOptions, capacity: Int, threads: Int) {
@@ -268,7 +261,7 @@ final class BatchLoader {
                     let from = i * imageFloats, to = next * imageFloats
                     for k in 0..<imageFloats { pixels[to + k] = pixels[from + k] }
                 }
-                loaded.entries.append(files[i].indexEntry(sha256: hash))
+                loaded.entries.append(files[i].hashed(hash))
                 next += 1
             case .failure(let error):
                 loaded.failures.append(files[i].skipped(reason: error.reason))

@@ -35,7 +35,7 @@ public final class StoreWriter {
     private let lock: StoreLock
     /// The index entries of each committed shard, in `manifest.shards` order: read once when the
     /// writer opens, then kept in step with every commit, so planning never reads them again.
-    private var storedRows: [[IndexEntry]] = []
+    private var storedRows: [[DatasetFile]] = []
     private var storedPaths: Set<String> = []
     private var skipped: [SkippedFile] = []
     private var skippedPaths: Set<String> = []
@@ -138,12 +138,12 @@ public final class StoreWriter {
         for name in manifest.classes { remap.append(classes.firstIndex(of: name) ?? -1) }
         let relabel = manifest.classes != classes
 
-        var newShards: [ShardRecord] = [], newRows: [[IndexEntry]] = []
+        var newShards: [ShardRecord] = [], newRows: [[DatasetFile]] = []
         var obsolete: [ShardRecord] = []
         var counts = [Int](repeating: 0, count: classes.count)
         for (shard, entries) in zip(manifest.shards, storedRows) {
             let keptRows = entries.indices.filter { !plan.dropPaths.contains(entries[$0].path) }
-            var kept: [IndexEntry] = []
+            var kept: [DatasetFile] = []
             for row in keptRows {
                 var entry = entries[row]
                 guard remap.indices.contains(entry.label), remap[entry.label] >= 0 else {
@@ -179,7 +179,7 @@ public final class StoreWriter {
     }
 
     /// Copies the kept rows of `shard` (raw bytes, no dtype round trip) into a new shard.
-    private func rewrite(_ shard: ShardRecord, keeping rows: [Int], as entries: [IndexEntry]) throws -> ShardRecord {
+    private func rewrite(_ shard: ShardRecord, keeping rows: [Int], as entries: [DatasetFile]) throws -> ShardRecord {
         let url = directory.appendingPathComponent(shard.embeddings)
         let source = try FileDescriptor.openForReading(url)
         defer { source.close() }
@@ -204,9 +204,9 @@ public final class StoreWriter {
     }
 
     /// Appends rows: `embeddings` is `[entries.count, dim]` row-major float32 (converted to
-    /// the store dtype); `entries[i]` describes row i. Rows are checked before any is written:
+    /// the store dtype); `entries[i]` (a hashed file) describes row i. Rows are checked before any is written:
     /// a path already in the store, recorded as skipped, or repeated in the batch is refused.
-    public func append(embeddings: UnsafeBufferPointer<Float>, entries: [IndexEntry]) throws {
+    public func append(embeddings: UnsafeBufferPointer<Float>, entries: [DatasetFile]) throws {
         try checkOpen()
         guard manifest.classes == classes else {
             throw StoreError(.invalidArgument, "\(directory.path): the store's classes differ from the writer's; call synchronize(with:) before appending")
@@ -219,6 +219,7 @@ public final class StoreWriter {
             guard (0..<classes.count).contains(entry.label) else {
                 throw StoreError(.invalidArgument, "\(entry.path): label \(entry.label) is outside the \(classes.count) classes")
             }
+            guard entry.sha256 != nil else { throw StoreError(.invalidArgument, "\(entry.path): a row needs the sha256 of its file") }
             guard !storedPaths.contains(entry.path), !skippedPaths.contains(entry.path), batchPaths.insert(entry.path).inserted else {
                 throw StoreError(.duplicatePath, "\(entry.path): already in the store at \(directory.path)")
             }
@@ -239,12 +240,12 @@ public final class StoreWriter {
         }
     }
 
-    public func append(embeddings: [Float], entries: [IndexEntry]) throws {
+    public func append(embeddings: [Float], entries: [DatasetFile]) throws {
         try embeddings.withUnsafeBufferPointer { try append(embeddings: $0, entries: entries) }
     }
 
     /// Appends `embeddings.rows` rows; `embeddings.cols` must be the store's dim.
-    public func append(embeddings: Matrix, entries: [IndexEntry]) throws {
+    public func append(embeddings: Matrix, entries: [DatasetFile]) throws {
         guard embeddings.cols == identity.dim, embeddings.rows == entries.count else {
             throw StoreError(.invalidArgument, "\(directory.path): a \(embeddings.rows)x\(embeddings.cols) batch for \(entries.count) rows of dim \(identity.dim)")
         }
