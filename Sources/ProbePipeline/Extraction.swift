@@ -106,44 +106,33 @@ public enum Extraction {
             let backbone = try Models.loadBackbone(request.model, weights: weights)
             let loader = BatchLoader(root: dataset.root, recipe: request.recipe, decode: request.decode,
                                      capacity: request.batchSize, threads: request.threads)
-            // Decoded images wait here until a network batch is full. Network batches never
-            // straddle a shard boundary and restart at every shard's first row, so a run resumed
-            // after a kill (which restarts at a shard boundary) feeds the network exactly the
-            // batches the uninterrupted run did. (The backbone embeds each image on its own, so
-            // rows are bit-identical however they are batched; this keeps the batches aligned
-            // with shards for progress and timing as well.)
-            var pending = PendingImages(imageFloats: loader.imageFloats, capacity: 2 * request.batchSize)
-            var next = 0
-            while true {
-                let rowsInShard = writer.rowCount - writer.manifest.totals.rows
-                let wanted = min(request.batchSize, request.shardRows - rowsInShard % request.shardRows)
-                while pending.count < wanted && next < plan.toExtract.count {
-                    let chunk = Array(plan.toExtract[next..<min(next + request.batchSize, plan.toExtract.count)])
-                    next += chunk.count
-                    let decodeStart = Date()
-                    let loaded = loader.load(chunk)
-                    decodeSeconds += Date().timeIntervalSince(decodeStart)
-                    pending.append(loader.pixels, count: loaded.entries.count, entries: loaded.entries)
-                    for failure in loaded.failures { try writer.recordSkipped(failure) }
-                    skipped += loaded.failures.count
-                    done += chunk.count
+            // Each batch is the next files, up to the batch size and cut where the open shard fills
+            // up; the loader decodes them straight into the network's input. So a run resumed after
+            // a kill (which restarts at a shard boundary) feeds the network exactly the batches the
+            // uninterrupted run did. (The backbone embeds each image on its own, so rows are
+            // bit-identical however they are batched; this keeps batches aligned with shards for
+            // progress and timing as well.)
+            while done < plan.toExtract.count {
+                let files = Array(plan.toExtract[done..<min(done + min(request.batchSize, writer.rowsLeftInShard), plan.toExtract.count)])
+                let decodeStart = Date()
+                let loaded = loader.load(files)
+                decodeSeconds += Date().timeIntervalSince(decodeStart)
+                for failure in loaded.failures { try writer.recordSkipped(failure) }
+                skipped += loaded.failures.count
+                if !loaded.entries.isEmpty {
+                    let networkStart = Date()
+                    let embeddings = try loader.pixels.withUnsafeBufferPointer { pixels in
+                        try backbone.embed(batch: UnsafeBufferPointer(rebasing: pixels[0..<(loaded.entries.count * loader.imageFloats)]),
+                                           count: loaded.entries.count, height: request.recipe.imageSize,
+                                           width: request.recipe.imageSize, pool: request.pool)
+                    }
+                    networkSeconds += Date().timeIntervalSince(networkStart)
+                    try writer.append(embeddings: embeddings, entries: loaded.entries)
                 }
-                let count = min(wanted, pending.count)
-                if count == 0 { break }
-                let networkStart = Date()
-                let embeddings = try pending.pixels.withUnsafeBufferPointer { pixels in
-                    try backbone.embed(batch: UnsafeBufferPointer(rebasing: pixels[0..<(count * loader.imageFloats)]),
-                                       count: count, height: request.recipe.imageSize,
-                                       width: request.recipe.imageSize, pool: request.pool)
-                }
-                networkSeconds += Date().timeIntervalSince(networkStart)
-                try writer.append(embeddings: embeddings, entries: Array(pending.entries[0..<count]))
-                pending.removeFirst(count)
-                progress(ExtractionProgress(done: done - pending.count, total: plan.toExtract.count, skipped: skipped,
+                done += files.count
+                progress(ExtractionProgress(done: done, total: plan.toExtract.count, skipped: skipped,
                                             elapsedSeconds: Date().timeIntervalSince(start)))
             }
-            progress(ExtractionProgress(done: done, total: plan.toExtract.count, skipped: skipped,
-                                        elapsedSeconds: Date().timeIntervalSince(start)))
         }
         let manifest = try writer.finish()
         let seconds = Date().timeIntervalSince(start)
@@ -154,45 +143,6 @@ public enum Extraction {
             imagesPerSecond: seconds > 0 ? Double(done) / seconds : 0,
             tookOverStaleLock: writer.tookOverStaleLock != nil,
             decodeSeconds: decodeSeconds, networkSeconds: networkSeconds)
-    }
-}
-
-/// Preprocessed images (NCHW, contiguous) with their index entries, waiting for a network batch.
-struct PendingImages {
-    let imageFloats: Int
-    private(set) var pixels: [Float]
-    private(set) var entries: [DatasetFile] = []
-    var count: Int { entries.count }
-
-    init(imageFloats: Int, capacity: Int) {
-        self.imageFloats = imageFloats
-        self.pixels = [Float](repeating: 0, count: imageFloats * capacity)
-    }
-
-    /// Appends the first `count` images of `source` (a batch loader's compacted buffer).
-    mutating func append(_ source: [Float], count: Int, entries newEntries: [DatasetFile]) {
-        guard count > 0 else { return }
-        let needed = (entries.count + count) * imageFloats
-        if pixels.count < needed { pixels += [Float](repeating: 0, count: needed - pixels.count) }
-        let offset = entries.count * imageFloats
-        pixels.withUnsafeMutableBufferPointer { dst in
-            source.withUnsafeBufferPointer { src in
-                (dst.baseAddress! + offset).update(from: src.baseAddress!, count: count * imageFloats)
-            }
-        }
-        entries += newEntries
-    }
-
-    /// Drops the first `count` images, moving the rest to the front.
-    mutating func removeFirst(_ count: Int) {
-        let remaining = entries.count - count
-        if remaining > 0 {
-            pixels.withUnsafeMutableBufferPointer { buffer in
-                let base = buffer.baseAddress!
-                base.update(from: base + count * imageFloats, count: remaining * imageFloats)
-            }
-        }
-        entries.removeFirst(count)
     }
 }
 
@@ -258,8 +208,9 @@ final class BatchLoader {
             switch outcome! {
             case .success(let hash):
                 if next != i {
-                    let from = i * imageFloats, to = next * imageFloats
-                    for k in 0..<imageFloats { pixels[to + k] = pixels[from + k] }
+                    pixels.withUnsafeMutableBufferPointer { p in
+                        (p.baseAddress! + next * imageFloats).update(from: p.baseAddress! + i * imageFloats, count: imageFloats)
+                    }
                 }
                 loaded.entries.append(files[i].hashed(hash))
                 next += 1

@@ -104,6 +104,10 @@ public final class StoreWriter {
     /// Rows committed to disk plus rows of the unfinished shard.
     public var rowCount: Int { manifest.totals.rows + (current?.rows ?? 0) }
 
+    /// Rows the next `append` can take before the open shard is full and committed (`shardRows`
+    /// when no shard is open), so callers can cut their batches at shard boundaries.
+    public var rowsLeftInShard: Int { shardRows - (current?.rows ?? 0) }
+
     /// What a run over `dataset` has to do. Nothing changes on disk.
     ///
     /// Pass the whole listing (the one `classes` came from): a writer for a `part` keeps
