@@ -102,7 +102,7 @@ public enum DatasetScanner {
     }
 
     /// Byte-wise order of the UTF-8 encodings (not Swift's Unicode-aware `<`).
-    static func byteWiseLess(_ a: String, _ b: String) -> Bool {
+    public static func byteWiseLess(_ a: String, _ b: String) -> Bool {
         a.utf8.lexicographicallyPrecedes(b.utf8)
     }
 

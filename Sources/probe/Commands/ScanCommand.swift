@@ -55,7 +55,7 @@ struct ScanCommand: ParsableCommand {
         print("total: \(dataset.items.count) images\(decodedTotal)")
         // One line per file, "<path>: <reason>", in byte-wise path order.
         let problems = (dataset.skipped.map { "\($0.path): \($0.reason)" } + failures)
-            .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            .sorted(by: DatasetScanner.byteWiseLess)
         if !problems.isEmpty {
             print("skipped: \(problems.count) files")
             for line in problems { print("  \(line)") }
