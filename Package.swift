@@ -11,7 +11,7 @@
 //   ProbeStore       -> ProbeCore
 //   ProbeFetch       -> ProbeCore, ZIPFoundation
 //   ProbeTensor      -> ProbeCore, COpenBLAS
-//   ProbeImages      -> CImageCodecs
+//   ProbeImages      -> ProbeCore, CImageCodecs
 //   ProbeCore        -> CCrypto
 //   CImageCodecs     -> (libjpeg-turbo, libpng)
 import Foundation
@@ -73,7 +73,7 @@ let package = Package(
         // Tensors, BLAS wrappers, and the inference kernels.
         .target(name: "ProbeTensor", dependencies: ["ProbeCore", "COpenBLAS"], swiftSettings: hostVectorSettings),
         // Folder scanning, decoding by magic bytes, resize/crop/normalise.
-        .target(name: "ProbeImages", dependencies: ["CImageCodecs"]),
+        .target(name: "ProbeImages", dependencies: ["ProbeCore", "CImageCodecs"]),
         // Downloads with hash pinning, safe archive extraction, the cache folder.
         .target(name: "ProbeFetch", dependencies: [
             "ProbeCore",

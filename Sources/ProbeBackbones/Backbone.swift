@@ -28,20 +28,18 @@ public final class Backbone {
     /// such as torchvision's classifier, are ignored.
     public init(kind: BackboneKind, stateDict: StateDict) throws {
         self.kind = kind
-        self.network = try Network(kind: kind, weights: WeightSource(kind: kind, stateDict: stateDict))
+        self.network = try Network(kind: kind, stateDict: stateDict)
         self.imagesPerThread = 8
     }
 
     /// The tensors `init` reads, in order, with their PyTorch shapes (Lite0's optional `_fc` not included).
     public static func requiredParameters(_ kind: BackboneKind) -> [(key: String, shape: [Int])] {
-        let source = WeightSource(kind: kind, stateDict: nil)
-        _ = try? Network(kind: kind, weights: source)
-        return source.requested
+        Architecture(kind).parameters
     }
 
     /// Multiply-accumulates of one image's forward pass at `height`×`width`.
     public func multiplyAccumulates(height: Int, width: Int) -> Int {
-        network.multiplyAccumulates(height: height, width: width)
+        kind.multiplyAccumulates(height: height, width: width)
     }
 
     /// Pooled embeddings of a preprocessed batch.

@@ -42,6 +42,8 @@ final class ForwardPlan {
     let batch: Int, height: Int, width: Int, threads: Int
     /// Stages before this index run per image, the rest on the whole group of `batch` images.
     let firstGroupedStage: Int
+    /// Each stage's input, output and convolution geometries at `height`×`width`.
+    let shapes: [LayerShape]
     let convScratchPerThread: Int
     private let arena: UnsafeMutablePointer<Float>
     let imageSlots: [UnsafeMutablePointer<Float>]
@@ -52,66 +54,49 @@ final class ForwardPlan {
 
     init(network: Network, batch: Int, height: Int, width: Int, threads: Int) {
         self.batch = batch; self.height = height; self.width = width; self.threads = threads
-        // Walk the shapes once to find the first grouped stage, the largest activation on each
-        // side of it, and the scratch each convolution needs at the batch it runs with.
-        var grouped = network.stages.count
-        var h = height, w = width, c = 3
-        var outputPixels: [Int] = []
-        for stage in network.stages {
-            switch stage {
-            case let .conv(layer):
-                let g = layer.geometry(height: h, width: w); h = g.outHeight; w = g.outWidth
-            case let .maxPool(k, s):
-                h = (h - k) / s + 1; w = (w - k) / s + 1
-            case let .invertedResidual(_, dw, _, _, _):
-                let g = dw.geometry(height: h, width: w); h = g.outHeight; w = g.outWidth
-            }
-            outputPixels.append(h * w)
-        }
-        if let first = outputPixels.firstIndex(where: { $0 < groupedStagePixels }) { grouped = first }
+        // From the architecture's shape walk: the first grouped stage, the largest activation on
+        // each side of it, and the scratch each convolution needs at the batch it runs with.
+        let shapes = network.architecture.shapes(height: height, width: width)
+        self.shapes = shapes
+        let grouped = shapes.firstIndex { $0.output.pixels < groupedStagePixels } ?? shapes.count
         firstGroupedStage = grouped
 
         var imageLargest = 3 * height * width, batchLargest = grouped == 0 ? batch * 3 * height * width : 0
         var convScratch = 0, se = 0, band = 0
-        h = height; w = width; c = 3
-        for (index, stage) in network.stages.enumerated() {
+        for (index, (stage, shape)) in zip(network.stages, shapes).enumerated() {
             let n = index < grouped ? 1 : batch
-            if index == grouped { batchLargest = Swift.max(batchLargest, batch * h * w * c) }
-            func conv(_ layer: Conv2DWeights, winograd: WinogradWeights? = nil) {
-                let g = layer.geometry(height: h, width: w)
+            if index == grouped { batchLargest = Swift.max(batchLargest, batch * shape.input.count) }
+            func conv(_ layer: Conv2DWeights, _ g: ConvGeometry, winograd: WinogradWeights? = nil) {
                 let size = n * g.outHeight * g.outWidth * layer.outChannels
                 if index < grouped { imageLargest = Swift.max(imageLargest, size) } else { batchLargest = Swift.max(batchLargest, size) }
                 let scratch = winograd.map { winogradScratchCount($0, g, batch: n) }
                     ?? (supportsDirectConvolution(layer) ? 0 : conv2dScratchCount(layer, g, batch: n))
                 convScratch = Swift.max(convScratch, scratch)
-                h = g.outHeight; w = g.outWidth; c = layer.outChannels
             }
             switch stage {
-            case let .conv(layer): conv(layer, winograd: network.winograd[index])
-            case let .maxPool(k, s):
-                h = (h - k) / s + 1; w = (w - k) / s + 1
-            case let .invertedResidual(expand, dw, seWeights, project, _) where index < grouped:
+            case let .conv(layer): conv(layer, shape.geometry!, winograd: network.winograd[index])
+            case .maxPool: break
+            case let .invertedResidual(expand, dw, seWeights, _, _) where index < grouped:
                 // In bands (`runInBands`): the expanded rows live in the band buffer; the slots hold
                 // the block's input and output, and the whole depthwise output when the project
                 // cannot run in bands (an SE, or no expand).
-                let g = dw.geometry(height: h, width: w), rows = bandRows(dw, inWidth: w)
-                let expanded = expand == nil ? 0 : Swift.min(h, (rows - 1) * dw.stride + dw.kernelHeight) * w * dw.outChannels
+                let g = shape.geometry!, rows = bandRows(dw, inWidth: g.inWidth)
+                let expanded = expand == nil ? 0 : Swift.min(g.inHeight, (rows - 1) * dw.stride + dw.kernelHeight) * g.inWidth * dw.outChannels
                 band = Swift.max(band, expanded + rows * g.outWidth * dw.outChannels)
                 if seWeights != nil || expand == nil {
                     imageLargest = Swift.max(imageLargest, g.outHeight * g.outWidth * dw.outChannels)
                 }
                 if let seWeights { se = Swift.max(se, seWeights.channels + seWeights.squeezed) }
-                h = g.outHeight; w = g.outWidth; c = project.outChannels
-                imageLargest = Swift.max(imageLargest, h * w * c)
+                imageLargest = Swift.max(imageLargest, shape.output.count)
             case let .invertedResidual(expand, dw, seWeights, project, _):
-                if let expand { conv(expand) }
-                conv(dw)
+                if let expand { conv(expand, shape.expand!) }
+                conv(dw, shape.geometry!)
                 if let seWeights { se = Swift.max(se, n * (seWeights.channels + seWeights.squeezed)) }
-                conv(project)
+                conv(project, shape.project!)
             }
         }
         // With no grouped stage the last per-image output is copied into the batch slots for pooling.
-        batchLargest = Swift.max(batchLargest, batch * h * w * c)
+        batchLargest = Swift.max(batchLargest, batch * (shapes.last?.output.count ?? 3 * height * width))
         if grouped == 0 { imageLargest = 0 }
 
         convScratchPerThread = convScratch
@@ -127,49 +112,41 @@ final class ForwardPlan {
 
     deinit { arena.deallocate() }
 
-    /// Where a run of stages left its output: which of the three slots, and its NHWC shape per image.
-    private struct Cursor { var slot: Int, height: Int, width: Int, channels: Int }
-
     /// Runs the network on `count` ≤ `batch` images `input` (NCHW [count, 3, height, width]) and
     /// writes their pooled embeddings [count, C] to `pooled`.
     func run(_ network: Network, count: Int, input: UnsafePointer<Float>, pool: Pooling, pooled: UnsafeMutablePointer<Float>) {
         precondition(count >= 1 && count <= batch)
         let grouped = firstGroupedStage
-        var cursor = Cursor(slot: 0, height: height, width: width, channels: 3)
+        // NHWC floats per image where the grouped stages start, and the last feature map.
+        let groupInput = grouped == 0 ? 3 * height * width : shapes[grouped - 1].output.count
+        let last = shapes.last?.output ?? FeatureShape(height: height, width: width, channels: 3)
         if grouped == 0 {
-            let imageSize = 3 * height * width
             nchwToNHWC(input, batch: count, channels: 3, height: height, width: width, batchSlots[0], threads: threads)
-            (batchSlots[0] + count * imageSize).update(repeating: 0, count: (batch - count) * imageSize)
         } else {
             for n in 0..<count {
                 nchwToNHWC(input + n * 3 * height * width, batch: 1, channels: 3, height: height, width: width,
                            imageSlots[0], threads: threads)
-                let out = runStages(network, 0..<grouped, batch: 1, slots: imageSlots, inBands: true,
-                                    from: Cursor(slot: 0, height: height, width: width, channels: 3))
-                let size = out.height * out.width * out.channels
-                (batchSlots[0] + n * size).update(from: imageSlots[out.slot], count: size)
-                cursor = Cursor(slot: 0, height: out.height, width: out.width, channels: out.channels)
+                let slot = runStages(network, 0..<grouped, batch: 1, slots: imageSlots, inBands: true, from: 0)
+                (batchSlots[0] + n * groupInput).update(from: imageSlots[slot], count: groupInput)
             }
-            let size = cursor.height * cursor.width * cursor.channels
-            (batchSlots[0] + count * size).update(repeating: 0, count: (batch - count) * size)
         }
-        cursor = runStages(network, grouped..<network.stages.count, batch: batch, slots: batchSlots, inBands: false, from: cursor)
-        let pixels = cursor.height * cursor.width
+        (batchSlots[0] + count * groupInput).update(repeating: 0, count: (batch - count) * groupInput)
+        let slot = runStages(network, grouped..<network.stages.count, batch: batch, slots: batchSlots, inBands: false, from: 0)
         switch pool {
-        case .avg: globalAveragePool(input: batchSlots[cursor.slot], batch: count, pixels: pixels, channels: cursor.channels, output: pooled)
-        case .max: globalMaxPool(input: batchSlots[cursor.slot], batch: count, pixels: pixels, channels: cursor.channels, output: pooled)
+        case .avg: globalAveragePool(input: batchSlots[slot], batch: count, pixels: last.pixels, channels: last.channels, output: pooled)
+        case .max: globalMaxPool(input: batchSlots[slot], batch: count, pixels: last.pixels, channels: last.channels, output: pooled)
         }
     }
 
-    /// Runs `stages` on `batch` images held NHWC in `slots[start.slot]`, rotating through the three
-    /// slots; inverted residuals `inBands` (one image) go through `runInBands`.
+    /// Runs `stages` on `batch` images held NHWC in `slots[start]`, rotating through the three
+    /// slots; inverted residuals `inBands` (one image) go through `runInBands`. Returns the slot
+    /// holding the output.
     private func runStages(_ network: Network, _ stages: Range<Int>, batch: Int, slots: [UnsafeMutablePointer<Float>],
-                           inBands: Bool, from start: Cursor) -> Cursor {
-        var current = start.slot
-        var h = start.height, w = start.width, c = start.channels
+                           inBands: Bool, from start: Int) -> Int {
+        var current = start
 
-        func convolve(_ layer: Conv2DWeights, from src: Int, to dst: Int, accumulate: Bool, winograd: WinogradWeights? = nil) {
-            let g = layer.geometry(height: h, width: w)
+        func convolve(_ layer: Conv2DWeights, _ g: ConvGeometry, from src: Int, to dst: Int, accumulate: Bool,
+                      winograd: WinogradWeights? = nil) {
             let direct = supportsDirectConvolution(layer) && !accumulate
             if batch > 1 && !sgemmRowsArePositionIndependent && (winograd != nil || !(layer.isDepthwise || direct)) {
                 // This OpenBLAS core gives a row different bits at different places in a call
@@ -197,44 +174,40 @@ final class ForwardPlan {
                 conv2dGEMM(layer, g, batch: batch, input: slots[src], output: slots[dst], accumulate: accumulate,
                            scratch: convScratch, threads: threads)
             }
-            h = g.outHeight; w = g.outWidth; c = layer.outChannels
         }
 
         for index in stages {
-            let a = (current + 1) % 3, b = (current + 2) % 3
+            let a = (current + 1) % 3, b = (current + 2) % 3, shape = shapes[index]
             switch network.stages[index] {
             case let .conv(layer):
-                convolve(layer, from: current, to: a, accumulate: false, winograd: network.winograd[index])
+                convolve(layer, shape.geometry!, from: current, to: a, accumulate: false, winograd: network.winograd[index])
                 current = a
             case let .maxPool(k, s):
-                maxPool2d(input: slots[current], batch: batch, height: h, width: w, channels: c, kernel: k, stride: s,
-                          output: slots[a], threads: threads)
-                h = (h - k) / s + 1; w = (w - k) / s + 1
+                maxPool2d(input: slots[current], batch: batch, height: shape.input.height, width: shape.input.width,
+                          channels: shape.input.channels, kernel: k, stride: s, output: slots[a], threads: threads)
                 current = a
             case let .invertedResidual(expand, dw, se, project, residual) where inBands:
-                let g = dw.geometry(height: h, width: w)
                 let output = residual ? current : a
-                runInBands(expand: expand, depthwise: dw, se: se, project: project, residual: residual, geometry: g,
+                runInBands(expand: expand, depthwise: dw, se: se, project: project, residual: residual, geometry: shape.geometry!,
                            input: slots[current], spare: slots[b], output: slots[output])
-                h = g.outHeight; w = g.outWidth; c = project.outChannels
                 current = output
             case let .invertedResidual(expand, dw, se, project, residual):
                 var src = current
-                if let expand { convolve(expand, from: current, to: a, accumulate: false); src = a }
-                convolve(dw, from: src, to: b, accumulate: false)
+                if let expand { convolve(expand, shape.expand!, from: current, to: a, accumulate: false); src = a }
+                convolve(dw, shape.geometry!, from: src, to: b, accumulate: false)
                 if let se {
-                    squeezeExcitation(se, batch: batch, pixels: h * w, data: slots[b], scratch: seScratch, threads: threads)
+                    squeezeExcitation(se, batch: batch, pixels: shape.output.pixels, data: slots[b], scratch: seScratch, threads: threads)
                 }
                 if residual {
                     // out = input + project(...): the GEMM accumulates onto the input in place.
-                    convolve(project, from: b, to: current, accumulate: true)
+                    convolve(project, shape.project!, from: b, to: current, accumulate: true)
                 } else {
-                    convolve(project, from: b, to: a, accumulate: false)
+                    convolve(project, shape.project!, from: b, to: a, accumulate: false)
                     current = a
                 }
             }
         }
-        return Cursor(slot: current, height: h, width: w, channels: c)
+        return current
     }
 
     /// One image's inverted residual in bands of output rows, so that the expanded activations
@@ -274,7 +247,7 @@ final class ForwardPlan {
                 }
                 first = need0
                 if need1 > end {
-                    let rows = ConvGeometry(inHeight: need1 - end, inWidth: w, outHeight: need1 - end, outWidth: w, padTop: 0, padLeft: 0)
+                    let rows = ConvGeometry.pointwise(height: need1 - end, width: w)
                     conv2dGEMM(expand, rows, batch: 1, input: input + end * w * inC, output: expanded + (end - first) * w * midC,
                                accumulate: false, scratch: nil, threads: threads)
                     end = need1
@@ -284,7 +257,7 @@ final class ForwardPlan {
             let depthwiseOut = projectInBands ? depthwiseBand : spare + oy0 * g.outWidth * midC
             depthwiseConv2dRows(dw, g, rows: oy0..<oy1, input: source, firstInputRow: sourceFirst, output: depthwiseOut, threads: threads)
             if projectInBands {
-                let rows = ConvGeometry(inHeight: oy1 - oy0, inWidth: g.outWidth, outHeight: oy1 - oy0, outWidth: g.outWidth, padTop: 0, padLeft: 0)
+                let rows = ConvGeometry.pointwise(height: oy1 - oy0, width: g.outWidth)
                 conv2dGEMM(project, rows, batch: 1, input: depthwiseBand, output: output + oy0 * g.outWidth * outC,
                            accumulate: residual, scratch: nil, threads: threads)
             }
@@ -294,7 +267,7 @@ final class ForwardPlan {
             if let se {
                 squeezeExcitation(se, batch: 1, pixels: g.outHeight * g.outWidth, data: spare, scratch: seScratch, threads: threads)
             }
-            let all = ConvGeometry(inHeight: g.outHeight, inWidth: g.outWidth, outHeight: g.outHeight, outWidth: g.outWidth, padTop: 0, padLeft: 0)
+            let all = ConvGeometry.pointwise(height: g.outHeight, width: g.outWidth)
             conv2dGEMM(project, all, batch: 1, input: spare, output: output, accumulate: residual, scratch: nil, threads: threads)
         }
     }

@@ -98,9 +98,12 @@ public struct PCAModel: Sendable {
     }
 
     /// Projects `x` [n, d] to [n, D] (float64 arithmetic, float32 result).
-    public func transform(_ x: Matrix) throws -> Matrix {
+    public func transform(_ x: Matrix) throws -> Matrix { try transform(x, validated: false) }
+
+    /// `validated`: `x` is the matrix just fitted on, whose values `fit` has checked.
+    func transform(_ x: Matrix, validated: Bool) throws -> Matrix {
         let d = mean.count, dims = components.rows
-        try validateQuery(x, featureCount: d)
+        if !validated || x.cols != d { try validateQuery(x, featureCount: d) }
         var out = Matrix(rows: x.rows, cols: dims)
         var centered = [Double](repeating: 0, count: d)
         for r in 0..<x.rows {

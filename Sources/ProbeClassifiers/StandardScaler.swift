@@ -51,9 +51,12 @@ public struct StandardScalerModel: Equatable, Sendable {
     }
 
     /// (x − mean) / scale, row by row, computed in float64 and stored as float32.
-    public func transform(_ x: Matrix) throws -> Matrix {
+    public func transform(_ x: Matrix) throws -> Matrix { try transform(x, validated: false) }
+
+    /// `validated`: `x` is the matrix just fitted on, whose values `fit` has checked.
+    func transform(_ x: Matrix, validated: Bool) throws -> Matrix {
         if x.cols != mean.count { throw ClassifierError("features have \(x.cols) columns but the scaler was fitted on \(mean.count)") }
-        try validateFinite(x, what: "feature")
+        if !validated { try validateFinite(x, what: "feature") }
         var out = x
         let d = x.cols
         let inverse = scale.map { 1 / $0 }

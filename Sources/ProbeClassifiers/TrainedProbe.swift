@@ -85,19 +85,20 @@ public struct TrainedProbe: Sendable {
         self.chosenC = chosenC
     }
 
-    /// Fits on `x` [n, d] with labels `y` (class indices).
+    /// Fits on `x` [n, d] with labels `y` (class indices). Each transform checks the values of
+    /// the matrix it fits on once; the estimator checks what the transforms hand it.
     public static func fit(x: Matrix, y: [Int], settings: ProbeSettings) throws -> TrainedProbe {
         var features = x
         var scaler: StandardScalerModel?
         var pca: PCAModel?
         if settings.standardize {
             let fitted = try StandardScaler().fit(features)
-            features = try fitted.transform(features)
+            features = try fitted.transform(features, validated: true)
             scaler = fitted
         }
         if let components = settings.pcaComponents {
             let fitted = try PCA(components: components, whiten: settings.whiten).fit(features)
-            features = try fitted.transform(features)
+            features = try fitted.transform(features, validated: true)
             pca = fitted
         }
         var curve: [(c: Double, validationAccuracy: Double)] = []

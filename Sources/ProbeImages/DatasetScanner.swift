@@ -1,51 +1,29 @@
 import Foundation
-
-/// One image of a dataset and its label.
-public struct ImageItem: Sendable, Hashable {
-    /// Path relative to the dataset root, `/`-separated, e.g. `cat/cat.1.jpg`.
-    public let relativePath: String
-    /// Index of the class in `ImageDataset.classes`.
-    public let label: Int
-    /// Absolute location of the file.
-    public let url: URL
-
-    public init(relativePath: String, label: Int, url: URL) {
-        self.relativePath = relativePath
-        self.label = label
-        self.url = url
-    }
-}
-
-/// A file inside a class folder that the scan leaves out, and why.
-public struct SkippedFile: Sendable, Hashable {
-    public let relativePath: String
-    public let reason: String
-
-    public init(relativePath: String, reason: String) {
-        self.relativePath = relativePath
-        self.reason = reason
-    }
-}
+import ProbeCore
 
 /// The result of scanning a dataset folder: classes, labelled images, what was left out.
 public struct ImageDataset: Sendable {
     public let root: URL
     /// Class names in byte-wise sorted order; a class's label is its index here.
     public let classes: [String]
-    /// Images in class order, then byte-wise sorted relative-path order.
-    public let items: [ImageItem]
+    /// Images in class order, then byte-wise sorted relative-path order, with the size and mtime
+    /// their one stat gave (no sha256: the extractor hashes the bytes it decodes).
+    public let items: [DatasetFile]
     /// Files inside class folders that are not taken, with the reason (hidden files are not listed).
     public let skipped: [SkippedFile]
     /// Non-fatal problems, one line each (e.g. a class folder with no images).
     public let warnings: [String]
 
-    public init(root: URL, classes: [String], items: [ImageItem], skipped: [SkippedFile], warnings: [String]) {
+    public init(root: URL, classes: [String], items: [DatasetFile], skipped: [SkippedFile], warnings: [String]) {
         self.root = root
         self.classes = classes
         self.items = items
         self.skipped = skipped
         self.warnings = warnings
     }
+
+    /// Where an item or skipped file lies.
+    public func url(of path: String) -> URL { root.appendingPathComponent(path) }
 
     /// Number of images per class, indexed like `classes`.
     public var countsPerClass: [Int] {
@@ -88,28 +66,27 @@ public enum DatasetScanner {
             throw ImageError(file: rootPath, reason: "cannot list folder (\(error.localizedDescription))")
         }
         let classes = rootEntries
-            .filter { !$0.hasPrefix(".") && kind(of: rootPath + "/" + $0) == .directory }
+            .filter { !$0.hasPrefix(".") && status(of: rootPath + "/" + $0).kind == .directory }
             .sorted(by: byteWiseLess)
         guard !classes.isEmpty else {
             throw ImageError(file: rootPath, reason: "no class folders (expected one subfolder per class, e.g. \(rootPath)/cat/)")
         }
 
-        var items: [ImageItem] = []
+        var items: [DatasetFile] = []
         var skipped: [SkippedFile] = []
         var warnings: [String] = []
-        let rootIdentity = identity(of: rootPath)
+        let rootIdentity = status(of: rootPath).identity
         for (label, className) in classes.enumerated() {
-            var found: [(relative: String, reason: String?)] = []
+            var found: [Found] = []
             var ancestors: Set<FileIdentity> = rootIdentity.map { [$0] } ?? []
             walk(folder: rootPath + "/" + className, relative: className, ancestors: &ancestors, into: &found)
             found.sort { byteWiseLess($0.relative, $1.relative) }
             var imageCount = 0
             for entry in found {
                 if let reason = entry.reason {
-                    skipped.append(SkippedFile(relativePath: entry.relative, reason: reason))
+                    skipped.append(SkippedFile(path: entry.relative, reason: reason, size: entry.size, mtimeNanoseconds: entry.mtime))
                 } else {
-                    items.append(ImageItem(relativePath: entry.relative, label: label,
-                                           url: root.appendingPathComponent(entry.relative)))
+                    items.append(DatasetFile(path: entry.relative, label: label, size: entry.size, mtimeNanoseconds: entry.mtime))
                     imageCount += 1
                 }
             }
@@ -125,7 +102,7 @@ public enum DatasetScanner {
     }
 
     /// Byte-wise order of the UTF-8 encodings (not Swift's Unicode-aware `<`).
-    static func byteWiseLess(_ a: String, _ b: String) -> Bool {
+    public static func byteWiseLess(_ a: String, _ b: String) -> Bool {
         a.utf8.lexicographicallyPrecedes(b.utf8)
     }
 
@@ -136,61 +113,74 @@ public enum DatasetScanner {
         let inode: UInt64
     }
 
-    private static func kind(of path: String) -> Kind {
-        var info = stat()
-        if stat(path, &info) != 0 {
-            return errno == ELOOP ? .loop : .dangling
-        }
-        switch info.st_mode & S_IFMT {
-        case S_IFDIR: return .directory
-        case S_IFREG: return .file
-        default: return .other
+    /// What one stat(2) of an entry tells: its kind, size and mtime (0 when stat fails), and identity.
+    private struct Status {
+        var kind: Kind
+        var size: Int64 = 0, mtime: Int64 = 0
+        var identity: FileIdentity?
+    }
+
+    /// A walked entry: an image (`reason` nil) or a file left out, with what its stat gave.
+    private struct Found {
+        let relative: String, reason: String?, size: Int64, mtime: Int64
+        init(_ relative: String, _ reason: String?, _ status: Status) {
+            self.relative = relative; self.reason = reason; size = status.size; mtime = status.mtime
         }
     }
 
-    private static func identity(of path: String) -> FileIdentity? {
+    private static func status(of path: String) -> Status {
         var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        return FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+        if stat(path, &info) != 0 { return Status(kind: errno == ELOOP ? .loop : .dangling) }
+        let kind: Kind
+        switch info.st_mode & S_IFMT {
+        case S_IFDIR: kind = .directory
+        case S_IFREG: kind = .file
+        default: kind = .other
+        }
+        return Status(kind: kind, size: Int64(info.st_size),
+                      mtime: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec),
+                      identity: FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino)))
     }
 
     /// Depth-first walk; `ancestors` holds the folders on the current path so a symbolic link
     /// that points back up the tree is reported instead of followed forever.
-    private static func walk(folder: String, relative: String, ancestors: inout Set<FileIdentity>,
-                             into found: inout [(relative: String, reason: String?)]) {
-        guard let folderIdentity = identity(of: folder) else { return }
+    private static func walk(folder: String, relative: String, ancestors: inout Set<FileIdentity>, into found: inout [Found],
+                             status folderStatus: Status? = nil) {
+        let folderStatus = folderStatus ?? status(of: folder)
+        guard let folderIdentity = folderStatus.identity else { return }
         ancestors.insert(folderIdentity)
         defer { ancestors.remove(folderIdentity) }
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: folder)
         } catch {
-            found.append((relative, "cannot list folder (\(error.localizedDescription))"))
+            found.append(Found(relative, "cannot list folder (\(error.localizedDescription))", folderStatus))
             return
         }
         for name in names where !name.hasPrefix(".") {
             let path = folder + "/" + name
             let childRelative = relative + "/" + name
-            switch kind(of: path) {
+            let child = status(of: path)
+            switch child.kind {
             case .directory:
-                if let child = identity(of: path), ancestors.contains(child) {
-                    found.append((childRelative, "symbolic link loop (points back to a folder above it), not followed"))
+                if let identity = child.identity, ancestors.contains(identity) {
+                    found.append(Found(childRelative, "symbolic link loop (points back to a folder above it), not followed", child))
                 } else {
-                    walk(folder: path, relative: childRelative, ancestors: &ancestors, into: &found)
+                    walk(folder: path, relative: childRelative, ancestors: &ancestors, into: &found, status: child)
                 }
             case .file:
                 if hasImageExtension(name) {
-                    found.append((childRelative, nil))
+                    found.append(Found(childRelative, nil, child))
                 } else {
                     let ext = name.lastIndex(of: ".").map { String(name[$0...]) } ?? "(none)"
-                    found.append((childRelative, "unsupported file type '\(ext)' (expected .jpg, .jpeg or .png)"))
+                    found.append(Found(childRelative, "unsupported file type '\(ext)' (expected .jpg, .jpeg or .png)", child))
                 }
             case .loop:
-                found.append((childRelative, "symbolic link loop, not followed"))
+                found.append(Found(childRelative, "symbolic link loop, not followed", child))
             case .dangling:
-                found.append((childRelative, "broken symbolic link or unreadable entry"))
+                found.append(Found(childRelative, "broken symbolic link or unreadable entry", child))
             case .other:
-                found.append((childRelative, "not a regular file"))
+                found.append(Found(childRelative, "not a regular file", child))
             }
         }
     }

@@ -135,18 +135,9 @@ public struct ClassifierFile: Sendable {
         let scaler = try contents.scaler.map { try StandardScalerModel(mean: $0.mean, scale: $0.scale) }
         let pca = try contents.pca.map { try PCAModel(mean: $0.mean, components: try matrix($0.components),
                                                    explainedVariance: $0.explainedVariance, whiten: $0.whiten) }
+        // The model initialisers throw on shapes that do not fit; `load` names the file.
         let m = contents.model
         let model: TrainedProbe.Model
-        switch contents.settings.kind {
-        case .logreg, .svm:
-            // The model initialisers trap on inconsistent shapes; a damaged file must give an error instead.
-            let coefficients = try matrix(m.coefficients)
-            let rowsOK = coefficients.rows == m.classes.count || (m.classes.count == 2 && coefficients.rows == 1)
-            guard rowsOK, coefficients.rows == (m.intercepts ?? []).count else {
-                throw PipelineError("\(url.path): coefficients [\(coefficients.rows), \(coefficients.cols)] do not fit \(m.classes.count) classes and \((m.intercepts ?? []).count) intercepts")
-            }
-        case .knn: break
-        }
         switch contents.settings.kind {
         case .logreg:
             model = .logreg(try LogisticRegressionModel(classes: m.classes, coefficients: try matrix(m.coefficients),

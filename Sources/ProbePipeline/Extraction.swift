@@ -77,7 +77,6 @@ public enum Extraction {
         let start = Date()
         guard request.batchSize >= 1 else { throw PipelineError("--batch must be at least 1") }
         let dataset = try DatasetScanner.scan(request.data)
-        let items = dataset.items.filter { request.part?.contains(path: $0.relativePath) ?? true }
 
         let weights = try Models.resolveWeights(request.model, explicit: request.weights)
         let identity = StoreIdentity(
@@ -92,19 +91,13 @@ public enum Extraction {
                                      part: request.part, shardRows: request.shardRows, overwrite: request.overwrite)
         defer { writer.close() }
         writer.recordDatasetRoot(dataset.root.standardizedFileURL.path)
-        var files: [DatasetFile] = []
-        files.reserveCapacity(items.count)
-        for item in items { files.append(try DatasetFile(root: dataset.root, path: item.relativePath, label: item.label)) }
-        let plan = try writer.synchronize(with: files)
+        // The writer keeps its part's share of the listing.
+        let plan = try writer.synchronize(with: dataset.items)
 
-        var skipped = 0
         // Files the scanner already refused (not an image, unsupported format) go to errors.jsonl too.
-        for refused in dataset.skipped where request.part?.contains(path: refused.relativePath) ?? true {
-            let file = (try? DatasetFile(root: dataset.root, path: refused.relativePath, label: -1))
-                ?? DatasetFile(path: refused.relativePath, label: -1, size: 0, mtimeNanoseconds: 0)
-            try writer.recordSkipped(file.skipped(reason: refused.reason))
-            skipped += 1
-        }
+        let refused = dataset.skipped.filter { request.part?.contains(path: $0.path) ?? true }
+        for file in refused { try writer.recordSkipped(file) }
+        var skipped = refused.count
 
         var done = 0
         var decodeSeconds = 0.0, networkSeconds = 0.0
@@ -113,93 +106,43 @@ public enum Extraction {
             let backbone = try Models.loadBackbone(request.model, weights: weights)
             let loader = BatchLoader(root: dataset.root, recipe: request.recipe, decode: request.decode,
                                      capacity: request.batchSize, threads: request.threads)
-            // Decoded images wait here until a network batch is full. Network batches never
-            // straddle a shard boundary and restart at every shard's first row, so a run resumed
-            // after a kill (which restarts at a shard boundary) feeds the network exactly the
-            // batches the uninterrupted run did. (The backbone embeds each image on its own, so
-            // rows are bit-identical however they are batched; this keeps the batches aligned
-            // with shards for progress and timing as well.)
-            var pending = PendingImages(imageFloats: loader.imageFloats, capacity: 2 * request.batchSize)
-            var next = 0
-            while true {
-                let rowsInShard = writer.rowCount - writer.manifest.totals.rows
-                let wanted = min(request.batchSize, request.shardRows - rowsInShard % request.shardRows)
-                while pending.count < wanted && next < plan.toExtract.count {
-                    let chunk = Array(plan.toExtract[next..<min(next + request.batchSize, plan.toExtract.count)])
-                    next += chunk.count
-                    let decodeStart = Date()
-                    let loaded = loader.load(chunk)
-                    decodeSeconds += Date().timeIntervalSince(decodeStart)
-                    pending.append(loader.pixels, count: loaded.entries.count, entries: loaded.entries)
-                    for failure in loaded.failures { try writer.recordSkipped(failure) }
-                    skipped += loaded.failures.count
-                    done += chunk.count
+            // Each batch is the next files, up to the batch size and cut where the open shard fills
+            // up; the loader decodes them straight into the network's input. So a run resumed after
+            // a kill (which restarts at a shard boundary) feeds the network exactly the batches the
+            // uninterrupted run did. (The backbone embeds each image on its own, so rows are
+            // bit-identical however they are batched; this keeps batches aligned with shards for
+            // progress and timing as well.)
+            while done < plan.toExtract.count {
+                let files = Array(plan.toExtract[done..<min(done + min(request.batchSize, writer.rowsLeftInShard), plan.toExtract.count)])
+                let decodeStart = Date()
+                let loaded = loader.load(files)
+                decodeSeconds += Date().timeIntervalSince(decodeStart)
+                for failure in loaded.failures { try writer.recordSkipped(failure) }
+                skipped += loaded.failures.count
+                if !loaded.entries.isEmpty {
+                    let networkStart = Date()
+                    let embeddings = try loader.pixels.withUnsafeBufferPointer { pixels in
+                        try backbone.embed(batch: UnsafeBufferPointer(rebasing: pixels[0..<(loaded.entries.count * loader.imageFloats)]),
+                                           count: loaded.entries.count, height: request.recipe.imageSize,
+                                           width: request.recipe.imageSize, pool: request.pool)
+                    }
+                    networkSeconds += Date().timeIntervalSince(networkStart)
+                    try writer.append(embeddings: embeddings, entries: loaded.entries)
                 }
-                let count = min(wanted, pending.count)
-                if count == 0 { break }
-                let networkStart = Date()
-                let embeddings = try pending.pixels.withUnsafeBufferPointer { pixels in
-                    try backbone.embed(batch: UnsafeBufferPointer(rebasing: pixels[0..<(count * loader.imageFloats)]),
-                                       count: count, height: request.recipe.imageSize,
-                                       width: request.recipe.imageSize, pool: request.pool)
-                }
-                networkSeconds += Date().timeIntervalSince(networkStart)
-                try writer.append(embeddings: embeddings, entries: Array(pending.entries[0..<count]))
-                pending.removeFirst(count)
-                progress(ExtractionProgress(done: done - pending.count, total: plan.toExtract.count, skipped: skipped,
+                done += files.count
+                progress(ExtractionProgress(done: done, total: plan.toExtract.count, skipped: skipped,
                                             elapsedSeconds: Date().timeIntervalSince(start)))
             }
-            progress(ExtractionProgress(done: done, total: plan.toExtract.count, skipped: skipped,
-                                        elapsedSeconds: Date().timeIntervalSince(start)))
         }
         let manifest = try writer.finish()
         let seconds = Date().timeIntervalSince(start)
         return ExtractionSummary(
-            model: request.model.rawValue, out: request.out.path, images: items.count,
-            extracted: done - (skipped - dataset.skipped.count), kept: plan.keptRows, dropped: plan.dropPaths.count,
+            model: request.model.rawValue, out: request.out.path, images: plan.listedCount,
+            extracted: done - (skipped - refused.count), kept: plan.keptRows, dropped: plan.dropPaths.count,
             skipped: skipped, rows: manifest.totals.rows, seconds: seconds,
             imagesPerSecond: seconds > 0 ? Double(done) / seconds : 0,
             tookOverStaleLock: writer.tookOverStaleLock != nil,
             decodeSeconds: decodeSeconds, networkSeconds: networkSeconds)
-    }
-}
-
-/// Preprocessed images (NCHW, contiguous) with their index entries, waiting for a network batch.
-struct PendingImages {
-    let imageFloats: Int
-    private(set) var pixels: [Float]
-    private(set) var entries: [IndexEntry] = []
-    var count: Int { entries.count }
-
-    init(imageFloats: Int, capacity: Int) {
-        self.imageFloats = imageFloats
-        self.pixels = [Float](repeating: 0, count: imageFloats * capacity)
-    }
-
-    /// Appends the first `count` images of `source` (a batch loader's compacted buffer).
-    mutating func append(_ source: [Float], count: Int, entries newEntries: [IndexEntry]) {
-        guard count > 0 else { return }
-        let needed = (entries.count + count) * imageFloats
-        if pixels.count < needed { pixels += [Float](repeating: 0, count: needed - pixels.count) }
-        let offset = entries.count * imageFloats
-        pixels.withUnsafeMutableBufferPointer { dst in
-            source.withUnsafeBufferPointer { src in
-                (dst.baseAddress! + offset).update(from: src.baseAddress!, count: count * imageFloats)
-            }
-        }
-        entries += newEntries
-    }
-
-    /// Drops the first `count` images, moving the rest to the front.
-    mutating func removeFirst(_ count: Int) {
-        let remaining = entries.count - count
-        if remaining > 0 {
-            pixels.withUnsafeMutableBufferPointer { buffer in
-                let base = buffer.baseAddress!
-                base.update(from: base + count * imageFloats, count: remaining * imageFloats)
-            }
-        }
-        entries.removeFirst(count)
     }
 }
 
@@ -214,8 +157,8 @@ final class BatchLoader {
     private(set) var pixels: [Float]
 
     struct Loaded {
-        var entries: [IndexEntry]
-        var failures: [ProbeStore.SkippedFile]
+        var entries: [DatasetFile]
+        var failures: [SkippedFile]
     }
 
     init(root: URL, recipe: PreprocessRecipe, decode: DecodeOptions, capacity: Int, threads: Int) {
@@ -265,10 +208,11 @@ final class BatchLoader {
             switch outcome! {
             case .success(let hash):
                 if next != i {
-                    let from = i * imageFloats, to = next * imageFloats
-                    for k in 0..<imageFloats { pixels[to + k] = pixels[from + k] }
+                    pixels.withUnsafeMutableBufferPointer { p in
+                        (p.baseAddress! + next * imageFloats).update(from: p.baseAddress! + i * imageFloats, count: imageFloats)
+                    }
                 }
-                loaded.entries.append(files[i].indexEntry(sha256: hash))
+                loaded.entries.append(files[i].hashed(hash))
                 next += 1
             case .failure(let error):
                 loaded.failures.append(files[i].skipped(reason: error.reason))

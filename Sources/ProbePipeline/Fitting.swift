@@ -74,7 +74,9 @@ public enum Fitting {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try predictions.save(to: url)
             predictionsURL = url
-            result = try Evaluation(predictions: predictions)
+            // From the class indices at hand, not back from the names the predictions file holds.
+            result = try Evaluation(trueLabels: indices.map { evalStore.labels[$0] }, predictedLabels: predicted.labels,
+                                    classes: store.classes, probabilities: predicted.probabilities)
             accuracy = result?.report.accuracy
         }
 

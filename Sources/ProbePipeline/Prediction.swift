@@ -120,6 +120,6 @@ public enum Prediction {
             let full = url.standardizedFileURL.path
             paths.append(full.hasPrefix(base + "/") ? String(full.dropFirst(base.count + 1)) : url.lastPathComponent)
         }
-        return paths.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        return paths.sorted(by: DatasetScanner.byteWiseLess)
     }
 }

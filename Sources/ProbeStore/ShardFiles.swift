@@ -43,8 +43,8 @@ enum ShardFiles {
     }
 
     /// Reads a shard's index and checks it has one entry per row.
-    static func readIndex(_ url: URL, rows: Int) throws -> [IndexEntry] {
-        let entries = try IndexEntry.readAll(from: url)
+    static func readIndex(_ url: URL, rows: Int) throws -> [DatasetFile] {
+        let entries = try DatasetFile.readAll(from: url)
         guard entries.count == rows else {
             throw StoreError(.corrupt, "\(url.path): \(entries.count) index lines, the manifest says \(rows) rows")
         }

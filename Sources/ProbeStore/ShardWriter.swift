@@ -15,7 +15,7 @@ final class ShardWriter {
     let dim: Int
     let dtype: EmbeddingDType
     private(set) var rows = 0
-    private(set) var entries: [IndexEntry] = []
+    private(set) var entries: [DatasetFile] = []
 
     private let embeddingsFile: FileDescriptor
     private let indexFile: FileDescriptor
@@ -39,7 +39,7 @@ final class ShardWriter {
     }
 
     /// Appends rows given as float32, `[entries.count, dim]` row-major; converts to the shard dtype.
-    func append(embeddings: UnsafeBufferPointer<Float>, entries newEntries: [IndexEntry]) throws {
+    func append(embeddings: UnsafeBufferPointer<Float>, entries newEntries: [DatasetFile]) throws {
         precondition(embeddings.count == newEntries.count * dim)
         switch dtype {
         case .float32:
@@ -54,13 +54,13 @@ final class ShardWriter {
     }
 
     /// Appends rows already encoded in the shard dtype (used when rewriting a shard).
-    func appendEncoded(embeddings: UnsafeRawBufferPointer, entries newEntries: [IndexEntry]) throws {
+    func appendEncoded(embeddings: UnsafeRawBufferPointer, entries newEntries: [DatasetFile]) throws {
         precondition(embeddings.count == newEntries.count * dim * dtype.byteSize)
         try embeddingsFile.write(embeddings)
         try appendIndex(newEntries)
     }
 
-    private func appendIndex(_ newEntries: [IndexEntry]) throws {
+    private func appendIndex(_ newEntries: [DatasetFile]) throws {
         var text = ""
         for entry in newEntries { text += entry.jsonLine + "\n" }
         try indexFile.write(Data(text.utf8))

@@ -6,7 +6,7 @@ public struct ShardRecord: Codable, Equatable, Sendable {
     public var embeddings: String
     /// `shard-NNNNN.labels.npy`: `[rows]` int32 class indices into `classes`.
     public var labels: String
-    /// `shard-NNNNN.index.jsonl`: one `IndexEntry` per row, in row order.
+    /// `shard-NNNNN.index.jsonl`: one `DatasetFile` per row, in row order.
     public var index: String
     public var rows: Int
     public var sha256: ShardChecksums

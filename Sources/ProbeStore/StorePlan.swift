@@ -1,46 +1,4 @@
-import Foundation
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
-/// One file of the dataset as it is now, as the extraction loop lists it.
-public struct DatasetFile: Equatable, Hashable, Sendable {
-    /// Path relative to the dataset root, with `/` separators (the row's identity in the store).
-    public var path: String
-    /// Class index into the classes given to the writer.
-    public var label: Int
-    public var size: Int64
-    /// Modification time in nanoseconds since the Unix epoch.
-    public var mtimeNanoseconds: Int64
-
-    public init(path: String, label: Int, size: Int64, mtimeNanoseconds: Int64) {
-        self.path = path
-        self.label = label
-        self.size = size
-        self.mtimeNanoseconds = mtimeNanoseconds
-    }
-
-    /// Reads size and mtime of `root/path` with stat(2).
-    public init(root: URL, path: String, label: Int) throws {
-        let url = root.appendingPathComponent(path)
-        var info = stat()
-        guard stat(url.path, &info) == 0 else { throw StoreError(.io, "\(url.path): cannot stat (\(errnoText()))") }
-        self.init(path: path, label: label, size: Int64(info.st_size),
-                  mtimeNanoseconds: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
-    }
-
-    /// The index entry for this file once its embedding is made (the extractor hashes the bytes it decodes).
-    public func indexEntry(sha256: String) -> IndexEntry {
-        IndexEntry(path: path, label: label, size: size, mtimeNanoseconds: mtimeNanoseconds, sha256: sha256)
-    }
-
-    /// The errors.jsonl entry for this file when it cannot be used.
-    public func skipped(reason: String) -> SkippedFile {
-        SkippedFile(path: path, reason: reason, size: size, mtimeNanoseconds: mtimeNanoseconds)
-    }
-}
+import ProbeCore
 
 /// What a rerun has to do to bring a store in line with the dataset as it is now.
 ///
@@ -51,6 +9,8 @@ public struct DatasetFile: Equatable, Hashable, Sendable {
 public struct StorePlan: Equatable, Sendable {
     /// Classes of the store after the plan is applied (the dataset's classes).
     public var classes: [String]
+    /// Files in the listing the plan was made from (the writer's part of it).
+    public var listedCount: Int
     /// Files to extract, in dataset order.
     public var toExtract: [DatasetFile]
     /// Paths of stored rows to remove (their files changed or are gone).
@@ -75,7 +35,7 @@ public struct StorePlan: Equatable, Sendable {
     /// - Parameter contentHash: optional; called for a stored file whose size or mtime changed,
     ///   returns the sha256 of its bytes now. A file that was only touched then keeps its row.
     public static func make(dataset: [DatasetFile], classes: [String],
-                            storedRows: [IndexEntry], storedClasses: [String], storedSkipped: [SkippedFile],
+                            storedRows: [DatasetFile], storedClasses: [String], storedSkipped: [SkippedFile],
                             contentHash: ((DatasetFile) throws -> String)? = nil) throws -> StorePlan {
         var byPath: [String: DatasetFile] = [:]
         byPath.reserveCapacity(dataset.count)
@@ -124,7 +84,7 @@ public struct StorePlan: Equatable, Sendable {
 
         let toExtract = dataset.filter { !keep.contains($0.path) && !skipPaths.contains($0.path) }
         let keptRows = storedRows.filter { keep.contains($0.path) }.count
-        return StorePlan(classes: classes, toExtract: toExtract, dropPaths: drop, keptRows: keptRows,
+        return StorePlan(classes: classes, listedCount: dataset.count, toExtract: toExtract, dropPaths: drop, keptRows: keptRows,
                          keptSkipped: keptSkipped, changedPaths: changed.intersection(byPath.keys), retriedCount: retried)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ProbeCore
 
 /// What `probe info` shows: the manifest plus what it costs on disk.
 public struct StoreSummary: Sendable {

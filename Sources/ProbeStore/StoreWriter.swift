@@ -33,6 +33,9 @@ public final class StoreWriter {
     public var tookOverStaleLock: StoreLock.Holder? { lock.tookOverFrom }
 
     private let lock: StoreLock
+    /// The index entries of each committed shard, in `manifest.shards` order: read once when the
+    /// writer opens, then kept in step with every commit, so planning never reads them again.
+    private var storedRows: [[DatasetFile]] = []
     private var storedPaths: Set<String> = []
     private var skipped: [SkippedFile] = []
     private var skippedPaths: Set<String> = []
@@ -83,11 +86,10 @@ public final class StoreWriter {
         manifest = existing ?? StoreManifest(identity: identity, classes: classes, part: part)
         try Self.removeUnreferencedFiles(in: directory, manifest: manifest)
         for shard in manifest.shards {
-            for entry in try ShardFiles.readIndex(directory.appendingPathComponent(shard.index), rows: shard.rows) {
-                storedPaths.insert(entry.path)
-            }
+            storedRows.append(try ShardFiles.readIndex(directory.appendingPathComponent(shard.index), rows: shard.rows))
             nextShardNumber = max(nextShardNumber, (ShardFileNames.number(in: shard.embeddings) ?? -1) + 1)
         }
+        storedPaths = Set(storedRows.joined().map(\.path))
         let errorsURL = directory.appendingPathComponent(ShardFileNames.errorsFile)
         if existing != nil, FileManager.default.fileExists(atPath: errorsURL.path) {
             skipped = try readJSONLines(SkippedFile.self, from: errorsURL)
@@ -102,18 +104,17 @@ public final class StoreWriter {
     /// Rows committed to disk plus rows of the unfinished shard.
     public var rowCount: Int { manifest.totals.rows + (current?.rows ?? 0) }
 
-    /// What a run over `dataset` has to do; reads every shard's index. Nothing changes on disk.
+    /// Rows the next `append` can take before the open shard is full and committed (`shardRows`
+    /// when no shard is open), so callers can cut their batches at shard boundaries.
+    public var rowsLeftInShard: Int { shardRows - (current?.rows ?? 0) }
+
+    /// What a run over `dataset` has to do. Nothing changes on disk.
     ///
     /// Pass the whole listing (the one `classes` came from): a writer for a `part` keeps
     /// only that part's share of it.
     public func plan(for dataset: [DatasetFile], contentHash: ((DatasetFile) throws -> String)? = nil) throws -> StorePlan {
         let dataset = part.map { part in dataset.filter { part.contains(path: $0.path) } } ?? dataset
-        var stored: [IndexEntry] = []
-        stored.reserveCapacity(manifest.totals.rows)
-        for shard in manifest.shards {
-            stored += try ShardFiles.readIndex(directory.appendingPathComponent(shard.index), rows: shard.rows)
-        }
-        return try StorePlan.make(dataset: dataset, classes: classes, storedRows: stored,
+        return try StorePlan.make(dataset: dataset, classes: classes, storedRows: Array(storedRows.joined()),
                                   storedClasses: manifest.classes, storedSkipped: skipped, contentHash: contentHash)
     }
 
@@ -141,13 +142,12 @@ public final class StoreWriter {
         for name in manifest.classes { remap.append(classes.firstIndex(of: name) ?? -1) }
         let relabel = manifest.classes != classes
 
-        var newShards: [ShardRecord] = []
+        var newShards: [ShardRecord] = [], newRows: [[DatasetFile]] = []
         var obsolete: [ShardRecord] = []
         var counts = [Int](repeating: 0, count: classes.count)
-        for shard in manifest.shards {
-            let entries = try ShardFiles.readIndex(directory.appendingPathComponent(shard.index), rows: shard.rows)
+        for (shard, entries) in zip(manifest.shards, storedRows) {
             let keptRows = entries.indices.filter { !plan.dropPaths.contains(entries[$0].path) }
-            var kept: [IndexEntry] = []
+            var kept: [DatasetFile] = []
             for row in keptRows {
                 var entry = entries[row]
                 guard remap.indices.contains(entry.label), remap[entry.label] >= 0 else {
@@ -159,13 +159,18 @@ public final class StoreWriter {
             }
             if kept.count == entries.count && !relabel {
                 newShards.append(shard)
+                newRows.append(entries)
                 continue
             }
             obsolete.append(shard)
-            if !kept.isEmpty { newShards.append(try rewrite(shard, keeping: keptRows, as: kept)) }
+            if !kept.isEmpty {
+                newShards.append(try rewrite(shard, keeping: keptRows, as: kept))
+                newRows.append(kept)
+            }
         }
         manifest.classes = classes
         manifest.shards = newShards
+        storedRows = newRows
         manifest.totals = StoreTotals(rows: newShards.reduce(0) { $0 + $1.rows }, classCounts: counts)
         storedPaths.subtract(plan.dropPaths)
         skipped = plan.keptSkipped
@@ -178,7 +183,7 @@ public final class StoreWriter {
     }
 
     /// Copies the kept rows of `shard` (raw bytes, no dtype round trip) into a new shard.
-    private func rewrite(_ shard: ShardRecord, keeping rows: [Int], as entries: [IndexEntry]) throws -> ShardRecord {
+    private func rewrite(_ shard: ShardRecord, keeping rows: [Int], as entries: [DatasetFile]) throws -> ShardRecord {
         let url = directory.appendingPathComponent(shard.embeddings)
         let source = try FileDescriptor.openForReading(url)
         defer { source.close() }
@@ -203,9 +208,9 @@ public final class StoreWriter {
     }
 
     /// Appends rows: `embeddings` is `[entries.count, dim]` row-major float32 (converted to
-    /// the store dtype); `entries[i]` describes row i. Rows are checked before any is written:
+    /// the store dtype); `entries[i]` (a hashed file) describes row i. Rows are checked before any is written:
     /// a path already in the store, recorded as skipped, or repeated in the batch is refused.
-    public func append(embeddings: UnsafeBufferPointer<Float>, entries: [IndexEntry]) throws {
+    public func append(embeddings: UnsafeBufferPointer<Float>, entries: [DatasetFile]) throws {
         try checkOpen()
         guard manifest.classes == classes else {
             throw StoreError(.invalidArgument, "\(directory.path): the store's classes differ from the writer's; call synchronize(with:) before appending")
@@ -218,6 +223,7 @@ public final class StoreWriter {
             guard (0..<classes.count).contains(entry.label) else {
                 throw StoreError(.invalidArgument, "\(entry.path): label \(entry.label) is outside the \(classes.count) classes")
             }
+            guard entry.sha256 != nil else { throw StoreError(.invalidArgument, "\(entry.path): a row needs the sha256 of its file") }
             guard !storedPaths.contains(entry.path), !skippedPaths.contains(entry.path), batchPaths.insert(entry.path).inserted else {
                 throw StoreError(.duplicatePath, "\(entry.path): already in the store at \(directory.path)")
             }
@@ -238,12 +244,12 @@ public final class StoreWriter {
         }
     }
 
-    public func append(embeddings: [Float], entries: [IndexEntry]) throws {
+    public func append(embeddings: [Float], entries: [DatasetFile]) throws {
         try embeddings.withUnsafeBufferPointer { try append(embeddings: $0, entries: entries) }
     }
 
     /// Appends `embeddings.rows` rows; `embeddings.cols` must be the store's dim.
-    public func append(embeddings: Matrix, entries: [IndexEntry]) throws {
+    public func append(embeddings: Matrix, entries: [DatasetFile]) throws {
         guard embeddings.cols == identity.dim, embeddings.rows == entries.count else {
             throw StoreError(.invalidArgument, "\(directory.path): a \(embeddings.rows)x\(embeddings.cols) batch for \(entries.count) rows of dim \(identity.dim)")
         }
@@ -260,13 +266,13 @@ public final class StoreWriter {
         skipped.append(file)
     }
 
-    /// Commits the unfinished shard and pending skipped files, and releases the lock.
-    @discardableResult
     /// Records where the dataset lives; written with the next manifest commit.
     public func recordDatasetRoot(_ path: String) {
         manifest.datasetRoot = path
     }
 
+    /// Commits the unfinished shard and pending skipped files, and releases the lock.
+    @discardableResult
     public func finish() throws -> StoreManifest {
         try checkOpen()
         if let shard = current, shard.rows > 0 {
@@ -300,6 +306,7 @@ public final class StoreWriter {
         do {
             let record = try shard.finish()
             manifest.shards.append(record)
+            storedRows.append(shard.entries)
             manifest.totals.rows += record.rows
             for entry in shard.entries { manifest.totals.classCounts[entry.label] += 1 }
             try commit()

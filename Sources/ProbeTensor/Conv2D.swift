@@ -33,6 +33,28 @@ public struct ConvGeometry: Sendable, Equatable {
         self.inHeight = inHeight; self.inWidth = inWidth; self.outHeight = outHeight; self.outWidth = outWidth
         self.padTop = padTop; self.padLeft = padLeft
     }
+
+    /// Where a convolution with this kernel, stride and padding reads on a `height`×`width` input.
+    public init(height: Int, width: Int, kernelHeight: Int, kernelWidth: Int, stride: Int, padding: ConvPadding) {
+        func axis(_ n: Int, _ k: Int, _ pad: Int?) -> (out: Int, before: Int) {
+            if let pad { return ((n + 2 * pad - k) / stride + 1, pad) }
+            let out = (n + stride - 1) / stride
+            let total = Swift.max((out - 1) * stride + k - n, 0)
+            return (out, total / 2)
+        }
+        let (ph, pw): (Int?, Int?)
+        switch padding {
+        case let .symmetric(h, w): (ph, pw) = (h, w)
+        case .tfSame: (ph, pw) = (nil, nil)
+        }
+        let y = axis(height, kernelHeight, ph), x = axis(width, kernelWidth, pw)
+        self.init(inHeight: height, inWidth: width, outHeight: y.out, outWidth: x.out, padTop: y.before, padLeft: x.before)
+    }
+
+    /// A 1×1, stride-1 convolution's geometry: output as large as the input, no padding.
+    public static func pointwise(height: Int, width: Int) -> ConvGeometry {
+        ConvGeometry(inHeight: height, inWidth: width, outHeight: height, outWidth: width, padTop: 0, padLeft: 0)
+    }
 }
 
 /// A 2-D convolution (groups 1 or depthwise) with its bias, folded batch norm and activation,
@@ -96,19 +118,7 @@ public struct Conv2DWeights: Sendable {
 
     /// Output size and padding for an input of `height`×`width` (throws nothing: callers check ≥ 1).
     public func geometry(height: Int, width: Int) -> ConvGeometry {
-        func axis(_ n: Int, _ k: Int, _ pad: Int?) -> (out: Int, before: Int) {
-            if let pad { return ((n + 2 * pad - k) / stride + 1, pad) }
-            let out = (n + stride - 1) / stride
-            let total = Swift.max((out - 1) * stride + k - n, 0)
-            return (out, total / 2)
-        }
-        let (ph, pw): (Int?, Int?)
-        switch padding {
-        case let .symmetric(h, w): (ph, pw) = (h, w)
-        case .tfSame: (ph, pw) = (nil, nil)
-        }
-        let y = axis(height, kernelHeight, ph), x = axis(width, kernelWidth, pw)
-        return ConvGeometry(inHeight: height, inWidth: width, outHeight: y.out, outWidth: x.out, padTop: y.before, padLeft: x.before)
+        ConvGeometry(height: height, width: width, kernelHeight: kernelHeight, kernelWidth: kernelWidth, stride: stride, padding: padding)
     }
 
     /// True when the convolution is a plain GEMM over the input as it lies (1×1, stride 1, no padding).

@@ -69,8 +69,8 @@ final class BadInputsTests: XCTestCase {
 
     func testHiddenFinderFileIsNeverCountedAsAnImage() throws {
         let dataset = try DatasetScanner.scan(try SharedPhotos.url("badinputs"))
-        XCTAssertFalse(dataset.items.contains { $0.relativePath.contains(".DS_Store") })
-        XCTAssertFalse(dataset.skipped.contains { $0.relativePath.contains(".DS_Store") })
+        XCTAssertFalse(dataset.items.contains { $0.path.contains(".DS_Store") })
+        XCTAssertFalse(dataset.skipped.contains { $0.path.contains(".DS_Store") })
     }
 
     func testPNGVariantsDecode() throws {
@@ -99,23 +99,23 @@ final class BadInputsTests: XCTestCase {
         let name = "b/photo with spaces – ünïcødé 猫.jpg"
         guard case .success = try decode(name) else { return XCTFail("unicode name should decode") }
         let dataset = try DatasetScanner.scan(try SharedPhotos.url("badinputs"))
-        XCTAssertTrue(dataset.items.contains { $0.relativePath == name })
+        XCTAssertTrue(dataset.items.contains { $0.path == name })
     }
 
     func testNestedFileKeepsItsClassLabel() throws {
         let dataset = try DatasetScanner.scan(try SharedPhotos.url("badinputs"))
         XCTAssertEqual(dataset.classes, ["a", "b"])
-        let nested = dataset.items.first { $0.relativePath == "b/nested_subfolder/inside_nested.jpg" }
+        let nested = dataset.items.first { $0.path == "b/nested_subfolder/inside_nested.jpg" }
         XCTAssertEqual(nested?.label, 1)
     }
 
     /// The README's tally for a tool that recurses: 7 decode in a, 8 in b, and 5 files get one error each.
     func testWholeFolderTally() throws {
         let dataset = try DatasetScanner.scan(try SharedPhotos.url("badinputs"))
-        var decoded = [0, 0], errors: [String] = dataset.skipped.map { "\($0.relativePath): \($0.reason)" }
+        var decoded = [0, 0], errors: [String] = dataset.skipped.map { "\($0.path): \($0.reason)" }
         for item in dataset.items {
             do {
-                _ = try ImageDecoder.decode(contentsOf: item.url, displayName: item.relativePath)
+                _ = try ImageDecoder.decode(contentsOf: dataset.url(of: item.path), displayName: item.path)
                 decoded[item.label] += 1
             } catch {
                 errors.append("\(error)")

@@ -1,4 +1,5 @@
 import Foundation
+import ProbeCore
 import ProbeImages
 import XCTest
 
@@ -27,31 +28,50 @@ final class DatasetScannerTests: XCTestCase {
         let dataset = try DatasetScanner.scan(root)
         XCTAssertEqual(dataset.classes, ["Zebra", "bird", "cat", "dog", "älg"])
         XCTAssertEqual(dataset.items.map(\.label), [0, 1, 2, 3, 4])
-        XCTAssertEqual(dataset.items.map(\.relativePath), ["Zebra/x.jpg", "bird/x.jpg", "cat/x.jpg", "dog/x.jpg", "älg/x.jpg"])
+        XCTAssertEqual(dataset.items.map(\.path), ["Zebra/x.jpg", "bird/x.jpg", "cat/x.jpg", "dog/x.jpg", "älg/x.jpg"])
     }
 
     func testFilesAreFoundRecursivelyInSortedRelativePathOrder() throws {
         for path in ["c/b.jpg", "c/a/z.JPG", "c/a.png", "c/B.jpeg", "c/sub/deeper/d.jpg"] { try touch(path) }
         let dataset = try DatasetScanner.scan(root)
-        XCTAssertEqual(dataset.items.map(\.relativePath), ["c/B.jpeg", "c/a.png", "c/a/z.JPG", "c/b.jpg", "c/sub/deeper/d.jpg"])
+        XCTAssertEqual(dataset.items.map(\.path), ["c/B.jpeg", "c/a.png", "c/a/z.JPG", "c/b.jpg", "c/sub/deeper/d.jpg"])
         XCTAssertTrue(dataset.items.allSatisfy { $0.label == 0 })
-        XCTAssertEqual(dataset.items[0].url.path, root.appendingPathComponent("c/B.jpeg").standardizedFileURL.path)
+        XCTAssertEqual(dataset.url(of: dataset.items[0].path).path, root.appendingPathComponent("c/B.jpeg").standardizedFileURL.path)
     }
 
     func testHiddenFilesAndFoldersAreIgnoredSilently() throws {
         for path in ["a/.DS_Store", "a/.hidden.jpg", "a/.git/x.jpg", "a/ok.jpg", ".secret/y.jpg"] { try touch(path) }
         let dataset = try DatasetScanner.scan(root)
         XCTAssertEqual(dataset.classes, ["a"])
-        XCTAssertEqual(dataset.items.map(\.relativePath), ["a/ok.jpg"])
+        XCTAssertEqual(dataset.items.map(\.path), ["a/ok.jpg"])
         XCTAssertEqual(dataset.skipped, [])
     }
 
     func testOtherExtensionsAreSkippedWithAReasonAndRootFilesIgnored() throws {
         for path in ["a/ok.jpg", "a/anim.gif", "a/notes", "README.md"] { try touch(path) }
         let dataset = try DatasetScanner.scan(root)
-        XCTAssertEqual(dataset.items.map(\.relativePath), ["a/ok.jpg"])
-        XCTAssertEqual(dataset.skipped.map(\.relativePath), ["a/anim.gif", "a/notes"])
+        XCTAssertEqual(dataset.items.map(\.path), ["a/ok.jpg"])
+        XCTAssertEqual(dataset.skipped.map(\.path), ["a/anim.gif", "a/notes"])
         XCTAssertTrue(dataset.skipped[0].reason.contains(".gif"), dataset.skipped[0].reason)
+    }
+
+    /// The scan's one stat per file gives the size and mtime a store records, for images and for
+    /// files it leaves out; a dangling link, which has none, gets zeros.
+    func testItemsAndSkippedFilesCarryTheSizeAndMtimeOfTheirStat() throws {
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("a"), withIntermediateDirectories: true)
+        try Data(count: 1234).write(to: root.appendingPathComponent("a/x.jpg"))
+        try Data(count: 56).write(to: root.appendingPathComponent("a/notes.txt"))
+        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("a/gone.jpg").path, withDestinationPath: "nowhere")
+        let seconds: [String: Int] = ["a/x.jpg": 1_600_000_000, "a/notes.txt": 1_500_000_000]
+        for (path, time) in seconds {
+            var times = [timespec(tv_sec: time, tv_nsec: 250), timespec(tv_sec: time, tv_nsec: 250)]
+            XCTAssertEqual(utimensat(AT_FDCWD, root.appendingPathComponent(path).path, &times, 0), 0)
+        }
+        let dataset = try DatasetScanner.scan(root)
+        XCTAssertEqual(dataset.items, [DatasetFile(path: "a/x.jpg", label: 0, size: 1234, mtimeNanoseconds: 1_600_000_000_000_000_250)])
+        XCTAssertEqual(dataset.skipped.map(\.path), ["a/gone.jpg", "a/notes.txt"])
+        XCTAssertEqual(dataset.skipped.map(\.size), [0, 56])
+        XCTAssertEqual(dataset.skipped.map(\.mtimeNanoseconds), [0, 1_500_000_000_000_000_250])
     }
 
     func testEmptyClassGivesAWarningAndKeepsItsIndex() throws {
@@ -70,8 +90,8 @@ final class DatasetScannerTests: XCTestCase {
                                                    withDestinationPath: root.appendingPathComponent("a").path)
         try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("a/self").path, withDestinationPath: "self")
         let dataset = try DatasetScanner.scan(root)
-        XCTAssertEqual(dataset.items.map(\.relativePath), ["a/x.jpg"])
-        XCTAssertEqual(dataset.skipped.map(\.relativePath), ["a/loop", "a/self"])
+        XCTAssertEqual(dataset.items.map(\.path), ["a/x.jpg"])
+        XCTAssertEqual(dataset.skipped.map(\.path), ["a/loop", "a/self"])
         XCTAssertTrue(dataset.skipped.allSatisfy { $0.reason.contains("loop") }, "\(dataset.skipped)")
     }
 
@@ -81,7 +101,7 @@ final class DatasetScannerTests: XCTestCase {
         try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("data/linked").path,
                                                    withDestinationPath: root.appendingPathComponent("elsewhere").path)
         let dataset = try DatasetScanner.scan(root.appendingPathComponent("data"))
-        XCTAssertEqual(dataset.items.map(\.relativePath), ["linked/x.jpg"])
+        XCTAssertEqual(dataset.items.map(\.path), ["linked/x.jpg"])
     }
 
     func testMissingRootIsAClearError() {
@@ -102,7 +122,7 @@ final class DatasetScannerTests: XCTestCase {
         for i in (0..<50).shuffled() { try touch("k\(i % 3)/img\(i).jpg") }
         let first = try DatasetScanner.scan(root), second = try DatasetScanner.scan(root)
         XCTAssertEqual(first.items, second.items)
-        XCTAssertEqual(first.items.map(\.relativePath), first.items.map(\.relativePath).sorted {
+        XCTAssertEqual(first.items.map(\.path), first.items.map(\.path).sorted {
             $0.utf8.lexicographicallyPrecedes($1.utf8)
         })
     }

@@ -1,4 +1,5 @@
 import Foundation
+import ProbeCore
 import ProbeStore
 
 /// Writes a small store of Gaussian blobs (one blob per class) for pipeline tests.
@@ -19,12 +20,12 @@ func makeBlobStore(at dir: URL, classes: [String], perClass: [Int], dim: Int = 8
                                  pool: "avg", dtype: .float32, dim: dim)
     let writer = try StoreWriter(directory: dir, identity: identity, classes: classes, shardRows: 16)
     var values: [Float] = []
-    var entries: [IndexEntry] = []
+    var entries: [DatasetFile] = []
     for (label, count) in perClass.enumerated() {
         for i in 0..<count {
             for d in 0..<dim { values.append(normal() + (d % classes.count == label ? separation : 0)) }
             let path = "\(classes[label])/\(i).jpg"
-            entries.append(IndexEntry(path: path, label: label, size: 1, mtimeNanoseconds: 0, sha256: String(repeating: "0", count: 64)))
+            entries.append(DatasetFile(path: path, label: label, size: 1, mtimeNanoseconds: 0, sha256: String(repeating: "0", count: 64)))
         }
     }
     poison?(&values)

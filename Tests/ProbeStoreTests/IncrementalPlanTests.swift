@@ -1,4 +1,5 @@
 import Foundation
+import ProbeCore
 import ProbeStore
 import XCTest
 
@@ -99,7 +100,7 @@ final class IncrementalPlanTests: XCTestCase {
     func testTouchedFileWithSameContentKeepsItsRowWhenHashesAreGiven() throws {
         var files = testDataset(4)
         let dir = try makeStore(files)
-        let originalHash = testEntry(files[2]).sha256
+        let originalHash = testEntry(files[2]).sha256!
         files[2].mtimeNanoseconds += 1_000_000_000   // `touch`: same bytes, new mtime
         var hashed: [String] = []
         let plan = try rerun(dir, files) { file in hashed.append(file.path); return originalHash }

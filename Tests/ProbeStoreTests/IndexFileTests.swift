@@ -1,4 +1,5 @@
 import Foundation
+import ProbeCore
 import ProbeStore
 import XCTest
 
@@ -16,7 +17,7 @@ final class IndexFileTests: XCTestCase {
         XCTAssertEqual(store.paths, paths)
         XCTAssertEqual(store.labels, files.map(\.label))
         // Every line is valid JSON that decodes to the entry written.
-        XCTAssertEqual(try JSONLines.decode(IndexEntry.self, from: dir.appendingPathComponent("shard-00000.index.jsonl")), files.map(testEntry))
+        XCTAssertEqual(try JSONLines.decode(DatasetFile.self, from: dir.appendingPathComponent("shard-00000.index.jsonl")), files.map(testEntry))
     }
 
     func testReaderAcceptsNonCanonicalLinesAndNamesABadOne() throws {
@@ -29,7 +30,7 @@ final class IndexFileTests: XCTestCase {
         let entries = files.map(testEntry)
         let lines = [
             entries[0].jsonLine,
-            "{ \"sha256\": \"\(entries[1].sha256)\", \"mtime_ns\": \(entries[1].mtimeNanoseconds), \"size\": \(entries[1].size), \"label\": \(entries[1].label), \"path\": \"\(entries[1].path)\" }",
+            "{ \"sha256\": \"\(entries[1].sha256!)\", \"mtime_ns\": \(entries[1].mtimeNanoseconds), \"size\": \(entries[1].size), \"label\": \(entries[1].label), \"path\": \"\(entries[1].path)\" }",
             entries[2].jsonLine.replacingOccurrences(of: "/", with: "\\/"),
         ]
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: index)

@@ -42,9 +42,9 @@ final class NumpyCompatibilityTests: XCTestCase {
             let source = try NPYArray.read(contentsOf: fixtures.appendingPathComponent("\(name)-source.npy")).floats()
             let dir = try makeTemporaryDirectory(self)
             let writer = try StoreWriter(directory: dir, identity: manifest.identity, classes: manifest.classes, shardRows: shardRows)
-            var entries: [IndexEntry] = []
+            var entries: [DatasetFile] = []
             for shard in manifest.shards {
-                entries += try JSONLines.decode(IndexEntry.self, from: reference.appendingPathComponent(shard.index))
+                entries += try JSONLines.decode(DatasetFile.self, from: reference.appendingPathComponent(shard.index))
             }
             // Append one row at a time: shard boundaries must come from shardRows alone.
             for (i, entry) in entries.enumerated() {

@@ -1,4 +1,5 @@
 import Foundation
+import ProbeCore
 import ProbeStore
 import ProbeTestSupport
 import XCTest
@@ -33,8 +34,8 @@ func testEmbedding(_ file: DatasetFile, dim: Int) -> [Float] {
     return (0..<dim).map { j in Float(Int((seed >> UInt64(j * 7 % 57)) & 0xFFFF) - 32768) / 1024 }
 }
 
-func testEntry(_ file: DatasetFile) -> IndexEntry {
-    file.indexEntry(sha256: String(format: "%064llx", StorePart.fnv1a64(file.path + "\(file.size)")))
+func testEntry(_ file: DatasetFile) -> DatasetFile {
+    file.hashed(String(format: "%064llx", StorePart.fnv1a64(file.path + "\(file.size)")))
 }
 
 /// What `probe extract` will do: embed `files` in batches and append them.

@@ -23,6 +23,31 @@ final class StoreWriterRoundTripTests: XCTestCase {
         for (i, file) in files.enumerated() { XCTAssertEqual(store.row(i), testEmbedding(file, dim: 5), "row \(i)") }
     }
 
+    /// What a caller cuts its batches by: the room left in the open shard, full again once a shard commits.
+    func testRowsLeftInShardCountsDownToEachCommit() throws {
+        let dir = try makeTemporaryDirectory(self)
+        let files = testDataset(6)
+        let writer = try StoreWriter(directory: dir, identity: testIdentity(dim: 3), classes: testClasses, shardRows: 4)
+        var left: [Int] = [writer.rowsLeftInShard]
+        for file in files {
+            try writer.append(embeddings: testEmbedding(file, dim: 3), entries: [testEntry(file)])
+            left.append(writer.rowsLeftInShard)
+        }
+        XCTAssertEqual(left, [4, 3, 2, 1, 4, 3, 2])
+        XCTAssertEqual(writer.manifest.shards.map(\.rows), [4], "the full shard is committed as its last row arrives")
+        writer.close()
+    }
+
+    /// A row must say which bytes it came from.
+    func testAppendRefusesARowWithoutItsSHA256() throws {
+        let dir = try makeTemporaryDirectory(self)
+        let file = testDataset(1)[0]
+        let writer = try StoreWriter(directory: dir, identity: testIdentity(dim: 3), classes: testClasses)
+        XCTAssertThrowsStoreError(.invalidArgument, try writer.append(embeddings: testEmbedding(file, dim: 3), entries: [file]),
+                                  containing: "sha256")
+        writer.close()
+    }
+
     func testFloat16StoreGivesRowsRoundedToHalfPrecision() throws {
         let dir = try makeTemporaryDirectory(self)
         let files = testDataset(5)

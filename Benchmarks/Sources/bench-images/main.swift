@@ -64,7 +64,7 @@ var items: [(url: URL, relative: String)] = []
 for directory in arguments.datasets {
     let dataset = try DatasetScanner.scan(URL(fileURLWithPath: directory))
     let name = URL(fileURLWithPath: directory).lastPathComponent
-    items += dataset.items.map { ($0.url, name + "/" + $0.relativePath) }
+    items += dataset.items.map { (dataset.url(of: $0.path), name + "/" + $0.path) }
 }
 items = Array(items.prefix(arguments.limit))
 let recipe = PreprocessRecipe.imagenet()

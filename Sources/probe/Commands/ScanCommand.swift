@@ -35,7 +35,7 @@ struct ScanCommand: ParsableCommand {
             let options = DecodeOptions(pixelLimit: pixelLimit)
             for item in dataset.items {
                 do {
-                    _ = try ImageDecoder.decode(contentsOf: item.url, options: options, displayName: item.relativePath)
+                    _ = try ImageDecoder.decode(contentsOf: dataset.url(of: item.path), options: options, displayName: item.path)
                     decodedPerClass[item.label] += 1
                 } catch {
                     failures.append("\(error)")
@@ -54,8 +54,8 @@ struct ScanCommand: ParsableCommand {
         let decodedTotal = decode ? ", \(decodedPerClass.reduce(0, +)) decodable" : ""
         print("total: \(dataset.items.count) images\(decodedTotal)")
         // One line per file, "<path>: <reason>", in byte-wise path order.
-        let problems = (dataset.skipped.map { "\($0.relativePath): \($0.reason)" } + failures)
-            .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        let problems = (dataset.skipped.map { "\($0.path): \($0.reason)" } + failures)
+            .sorted(by: DatasetScanner.byteWiseLess)
         if !problems.isEmpty {
             print("skipped: \(problems.count) files")
             for line in problems { print("  \(line)") }

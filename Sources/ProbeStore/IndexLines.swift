@@ -1,66 +1,6 @@
 import Foundation
 import ProbeCore
 
-/// One row of a shard's `.index.jsonl`: where the embedding came from, and enough about
-/// the file to tell on a rerun whether it changed.
-public struct IndexEntry: Codable, Equatable, Hashable, Sendable {
-    /// Path relative to the dataset root, with `/` separators.
-    public var path: String
-    /// Class index into the manifest's `classes`.
-    public var label: Int
-    /// File size in bytes.
-    public var size: Int64
-    /// Modification time in nanoseconds since the Unix epoch (integer, so it compares exactly).
-    public var mtimeNanoseconds: Int64
-    /// Lower-case hex sha256 of the file's bytes.
-    public var sha256: String
-
-    public init(path: String, label: Int, size: Int64, mtimeNanoseconds: Int64, sha256: String) {
-        self.path = path
-        self.label = label
-        self.size = size
-        self.mtimeNanoseconds = mtimeNanoseconds
-        self.sha256 = sha256
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case path, label, size
-        case mtimeNanoseconds = "mtime_ns"
-        case sha256
-    }
-
-    /// The line as written, without the newline: compact JSON with keys in a fixed order,
-    /// byte-identical to Python's `json.dumps(entry, separators=(",", ":"), ensure_ascii=False)`.
-    public var jsonLine: String {
-        "{\"path\":\(JSONValue.quoted(path)),\"label\":\(label),\"size\":\(size),\"mtime_ns\":\(mtimeNanoseconds),\"sha256\":\(JSONValue.quoted(sha256))}"
-    }
-}
-
-/// A file the extraction skipped (unreadable, not an image…): one line of `DIR/errors.jsonl`.
-/// Size and mtime let a rerun retry the file only if it changed.
-public struct SkippedFile: Codable, Equatable, Hashable, Sendable {
-    public var path: String
-    public var reason: String
-    public var size: Int64
-    public var mtimeNanoseconds: Int64
-
-    public init(path: String, reason: String, size: Int64, mtimeNanoseconds: Int64) {
-        self.path = path
-        self.reason = reason
-        self.size = size
-        self.mtimeNanoseconds = mtimeNanoseconds
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case path, reason, size
-        case mtimeNanoseconds = "mtime_ns"
-    }
-
-    public var jsonLine: String {
-        "{\"path\":\(JSONValue.quoted(path)),\"reason\":\(JSONValue.quoted(reason)),\"size\":\(size),\"mtime_ns\":\(mtimeNanoseconds)}"
-    }
-}
-
 /// Reading `.jsonl` files (shard indexes, errors.jsonl).
 public enum JSONLines {
     /// Parses a `.jsonl` file of `T`, one object per non-empty line.
@@ -87,11 +27,11 @@ func readJSONLines<T: Decodable>(_ type: T.Type, from url: URL) throws -> [T] {
     return result
 }
 
-extension IndexEntry {
+extension DatasetFile {
     /// Parses a line in exactly the form `jsonLine` writes, without escapes in its strings;
     /// nil for anything else (the caller then uses a full JSON decoder). JSONDecoder costs
     /// about 20 µs a line, which made opening a store of a million rows take 20 s.
-    static func parseCanonical(_ line: UnsafeRawBufferPointer) -> IndexEntry? {
+    static func parseCanonical(_ line: UnsafeRawBufferPointer) -> DatasetFile? {
         var position = 0
         func expect(_ literal: StaticString) -> Bool {
             let count = literal.utf8CodeUnitCount
@@ -134,17 +74,17 @@ extension IndexEntry {
               expect(",\"mtime_ns\":"), let mtime = integer(),
               expect(",\"sha256\":\""), let sha = string(),
               expect("}"), position == line.count else { return nil }
-        return IndexEntry(path: path, label: Int(label), size: size, mtimeNanoseconds: mtime, sha256: sha)
+        return DatasetFile(path: path, label: Int(label), size: size, mtimeNanoseconds: mtime, sha256: sha)
     }
 
     /// Reads a shard index: canonical lines by `parseCanonical`, any other line by JSONDecoder.
-    static func readAll(from url: URL) throws -> [IndexEntry] {
+    static func readAll(from url: URL) throws -> [DatasetFile] {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw StoreError(.corrupt, "\(url.path): cannot read (\(error.localizedDescription))")
         }
         let decoder = JSONDecoder()
-        var result: [IndexEntry] = []
+        var result: [DatasetFile] = []
         try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
             var lineNumber = 0
             var start = 0
@@ -157,9 +97,12 @@ extension IndexEntry {
                     if let entry = parseCanonical(line) {
                         result.append(entry)
                     } else {
-                        do { result.append(try decoder.decode(IndexEntry.self, from: Data(line))) } catch {
+                        let entry: DatasetFile
+                        do { entry = try decoder.decode(DatasetFile.self, from: Data(line)) } catch {
                             throw StoreError(.corrupt, "\(url.path): line \(lineNumber) is not a valid entry (\(StoreManifest.describe(error)))")
                         }
+                        guard entry.sha256 != nil else { throw StoreError(.corrupt, "\(url.path): line \(lineNumber) has no sha256") }
+                        result.append(entry)
                     }
                 }
                 start = end + 1
