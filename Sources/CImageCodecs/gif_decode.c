@@ -144,7 +144,12 @@ int probe_gif_read_rgb(probe_gif_decoder *decoder, uint8_t *rgb) {
                 return fail(decoder, "cannot decode GIF");
             }
             uint8_t *out = rgb + (size_t)(frame->Top + row) * stride + (size_t)frame->Left * 3;
-            for (int x = 0; x < w; x++) memcpy(out + 3 * x, table[line[x]], 3);
+            for (int x = 0; x < w; x++) {
+                const uint8_t *colour = table[line[x]];
+                out[3 * x] = colour[0];
+                out[3 * x + 1] = colour[1];
+                out[3 * x + 2] = colour[2];
+            }
         }
     }
     free(line);

@@ -85,6 +85,16 @@ enum BMPReader {
                 for row in 0..<height {
                     let src = pixelOffset + row * stride
                     var o = rowOrder(row) * width * 3
+                    if bits == 24 || (bits == 32 && compression == 0) {
+                        // The common layouts, BGR and BGRX, without the per-pixel dispatch below.
+                        let step = bits / 8
+                        for x in 0..<width {
+                            let at = src + step * x
+                            out[o] = bytes[at + 2]; out[o + 1] = bytes[at + 1]; out[o + 2] = bytes[at]
+                            o += 3
+                        }
+                        continue
+                    }
                     for x in 0..<width {
                         let rgb: (UInt8, UInt8, UInt8)
                         switch bits {

@@ -68,6 +68,20 @@ enum PNMReader {
             return maximum == 255 ? UInt8(v) : UInt8(rescale(v, to: 255))
         }
         var pixels = [UInt8](repeating: 0, count: width * height * 3)
+        // The common cases are copies: 8-bit RGB with a maximum of 255 is already packed RGB.
+        if kind == UInt8(ascii: "6"), maximum == 255 {
+            pixels.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[at..<at + rowBytes * height]))) }
+            return RGBImage(width: width, height: height, pixels: pixels)
+        }
+        if kind == UInt8(ascii: "5"), maximum == 255 {
+            pixels.withUnsafeMutableBufferPointer { out in
+                for i in 0..<width * height {
+                    let v = bytes[at + i]
+                    out[3 * i] = v; out[3 * i + 1] = v; out[3 * i + 2] = v
+                }
+            }
+            return RGBImage(width: width, height: height, pixels: pixels)
+        }
         pixels.withUnsafeMutableBufferPointer { out in
             for y in 0..<height {
                 let row = at + y * rowBytes
