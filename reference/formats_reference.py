@@ -197,6 +197,24 @@ def rle8(indices):
     return bytes(out)
 
 
+def gif_with_offset_frame(data, grow=(10, 6), at=(4, 3)):
+    """A Pillow GIF whose logical screen is made larger than its first frame, the frame moved to `at`
+    (Pillow fills the rest with the transparent index, else index 0)."""
+    data = bytearray(data)
+    width, height = struct.unpack("<HH", data[6:10])
+    data[6:10] = struct.pack("<HH", width + grow[0], height + grow[1])
+    flags = data[10]
+    i = 13 + (3 * 2 ** ((flags & 7) + 1) if flags & 0x80 else 0)
+    while data[i] == 0x21:  # skip extensions: introducer, label, sub-blocks
+        i += 2
+        while data[i]:
+            i += data[i] + 1
+        i += 1
+    assert data[i] == 0x2C
+    data[i + 1:i + 5] = struct.pack("<HH", *at)
+    return bytes(data)
+
+
 def pnm_bytes(magic, width, height, maxval, samples):
     header = b"%s\n# made by reference/formats_reference.py\n%d %d\n%d\n" % (magic, width, height, maxval)
     dtype = ">u2" if maxval > 255 else "u1"
@@ -241,6 +259,8 @@ def samples():
     out["gif_interlaced.gif"] = saved(pal64, "GIF", interlace=True)
     out["gif_gray.gif"] = saved(gray, "GIF")
     out["gif_transparent.gif"] = saved(pal64, "GIF", transparency=3)
+    out["gif_offset_frame.gif"] = gif_with_offset_frame(saved(pal64, "GIF", interlace=False))
+    out["gif_offset_frame_transparent.gif"] = gif_with_offset_frame(saved(pal64, "GIF", transparency=5))
     second = base(PHOTO2).quantize(32)
     out["gif_animated.gif"] = saved(pal64.convert("RGB").quantize(64), "GIF", save_all=True, append_images=[second],
                                     duration=100, loop=0)

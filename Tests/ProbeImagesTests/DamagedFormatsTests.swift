@@ -87,6 +87,19 @@ final class DamagedFormatsTests: XCTestCase {
         assertOneLineError(Array("P6\n100000 100000\n255\n".utf8) + body, name: "huge.ppm", mentioning: limit)
     }
 
+    /// The limit is the picture's width * height, for every format: one pixel under it refuses.
+    func testPixelLimitAppliesToEveryNewFormat() throws {
+        for file in samples {
+            let data = Data(try sample(file))
+            let image = try ImageDecoder.decode(data: data, name: file)
+            let pixels = image.width * image.height
+            XCTAssertNoThrow(try ImageDecoder.decode(data: data, name: file, options: DecodeOptions(pixelLimit: pixels)), file)
+            XCTAssertThrowsError(try ImageDecoder.decode(data: data, name: file, options: DecodeOptions(pixelLimit: pixels - 1))) { error in
+                XCTAssertTrue("\(error)".hasPrefix("\(file): image is \(image.width)x\(image.height) pixels, over the limit of \(pixels - 1)"), "\(error)")
+            }
+        }
+    }
+
     /// Every prefix and many single-byte corruptions of each sample either decode to a whole picture
     /// or throw one line: never a crash, a hang or a message on stderr.
     func testDamagedSamplesNeverCrash() throws {
