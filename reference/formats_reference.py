@@ -221,6 +221,16 @@ def pnm_bytes(magic, width, height, maxval, samples):
     return header + samples.astype(dtype).tobytes()
 
 
+def plain_pnm_bytes(magic, width, height, maxval, samples):
+    """Plain-text P1/P2/P3: decimal samples, a few per line, with a comment in the data."""
+    values = [int(v) for v in samples.reshape(-1)]
+    header = b"%s\n%d %d\n" % (magic, width, height) + (b"%d\n" % maxval if magic != b"P1" else b"")
+    sep = b"" if magic == b"P1" else b" "
+    lines = [sep.join(b"%d" % v for v in values[i:i + 24]) for i in range(0, len(values), 24)]
+    lines.insert(1, b"# a comment between samples")
+    return header + b"\n".join(lines) + b"\n"
+
+
 def samples():
     rgb = base()
     rgba = with_alpha(rgb)
@@ -302,6 +312,9 @@ def samples():
     out["pnm_rgb16.ppm"] = pnm_bytes(b"P6", W, H, 65535, wide)
     out["pnm_rgb_max1000.ppm"] = pnm_bytes(b"P6", W, H, 1000, (arr.astype(np.uint32) * 1000 // 255))
     out["pnm_gray_max100.pgm"] = pnm_bytes(b"P5", W, H, 100, (np.asarray(gray).astype(np.uint32) * 100 // 255))
+    out["pnm_plain_rgb.ppm"] = plain_pnm_bytes(b"P3", W, H, 255, arr)
+    out["pnm_plain_gray_max100.pgm"] = plain_pnm_bytes(b"P2", W, H, 100, np.asarray(gray).astype(np.uint32) * 100 // 255)
+    out["pnm_plain_bitmap.pbm"] = plain_pnm_bytes(b"P1", W, H, 1, (np.asarray(bw) == 0).astype(np.uint8))
     out["pnm_gray_max4000.pgm"] = pnm_bytes(b"P5", W, H, 4000, g16.astype(np.uint32) * 4)
     return out
 

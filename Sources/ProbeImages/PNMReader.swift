@@ -1,7 +1,7 @@
 import Foundation
 
-/// Netpbm pictures, read by hand: binary PBM (P4), PGM (P5) and PPM (P6), 8- or 16-bit samples with
-/// any maximum value. The plain-text variants (P1-P3) are refused with a clear error. Output matches
+/// Netpbm pictures, read by hand: PBM (P4, plain P1), PGM (P5, plain P2) and PPM (P6, plain P3), 8- or
+/// 16-bit samples with any maximum value. Output matches
 /// Pillow's `convert("RGB")`: samples are rescaled to 0...255 as Pillow's PPM decoder rescales them,
 /// except 16-bit gray, which Pillow opens as 32-bit integers and clips at 255.
 enum PNMReader {
@@ -14,11 +14,10 @@ enum PNMReader {
     private static func decode(_ bytes: UnsafeBufferPointer<UInt8>, name: String, options: DecodeOptions) throws -> RGBImage {
         func failure(_ reason: String) -> ImageError { ImageError(file: name, reason: "cannot decode PNM: \(reason)") }
         guard bytes.count >= 2, bytes[0] == UInt8(ascii: "P") else { throw failure("not a PNM file (bad signature)") }
-        let kind = bytes[1]
-        guard (UInt8(ascii: "1")...UInt8(ascii: "6")).contains(kind) else { throw failure("not a PNM file (bad signature)") }
-        guard kind >= UInt8(ascii: "4") else {
-            throw failure("plain-text (ASCII) P\(Character(UnicodeScalar(kind))) files are not supported; save it as binary (P4/P5/P6)")
-        }
+        let stored = bytes[1]
+        guard (UInt8(ascii: "1")...UInt8(ascii: "6")).contains(stored) else { throw failure("not a PNM file (bad signature)") }
+        let plain = stored <= UInt8(ascii: "3")
+        let kind = plain ? stored + 3 : stored  // the binary variant with the same meaning
         var at = 2
         /// The next decimal number of the header, skipping whitespace and # comments.
         func number() throws -> Int {
@@ -45,14 +44,16 @@ enum PNMReader {
         let width = try number(), height = try number()
         let maximum = kind == UInt8(ascii: "4") ? 1 : try number()
         guard (1...65535).contains(maximum) else { throw failure("bad maximum value \(maximum) (expected 1...65535)") }
-        guard at < bytes.count else { throw failure("truncated PNM (no pixel data)") }
-        at += 1  // the single whitespace byte after the header
+        if !plain {
+            guard at < bytes.count else { throw failure("truncated PNM (no pixel data)") }
+            at += 1  // the single whitespace byte after the header
+        }
         try ImageDecoder.checkPixelLimit(width: width, height: height, name: name, options: options)
 
         let channels = kind == UInt8(ascii: "6") ? 3 : 1
         let sampleBytes = maximum > 255 ? 2 : 1
         let rowBytes = kind == UInt8(ascii: "4") ? (width + 7) / 8 : width * channels * sampleBytes
-        guard bytes.count - at >= rowBytes * height else { throw failure("truncated PNM (pixel data cut short)") }
+        guard plain || bytes.count - at >= rowBytes * height else { throw failure("truncated PNM (pixel data cut short)") }
 
         // Sample -> 8 bits, as Pillow: a maximum of 255 is raw; P5 with 65535 is raw 16-bit, clipped
         // at 255 by I -> RGB; otherwise samples are clamped to the maximum and rescaled, rounding half
@@ -68,6 +69,38 @@ enum PNMReader {
             return maximum == 255 ? UInt8(v) : UInt8(rescale(v, to: 255))
         }
         var pixels = [UInt8](repeating: 0, count: width * height * 3)
+        if plain {
+            // Decimal samples separated by whitespace (P1: single digits, which need none). A sample
+            // over the maximum is an error, as in Pillow.
+            for i in 0..<width * height * channels {
+                let v: Int
+                if kind == UInt8(ascii: "4") {
+                    while at < bytes.count, bytes[at] != UInt8(ascii: "0"), bytes[at] != UInt8(ascii: "1") {
+                        guard [0x20, 0x09, 0x0A, 0x0D, 0x0B, 0x0C, UInt8(ascii: "#")].contains(bytes[at]) else {
+                            throw failure("bad character in plain PBM data")
+                        }
+                        if bytes[at] == UInt8(ascii: "#") {
+                            while at < bytes.count && bytes[at] != 0x0A && bytes[at] != 0x0D { at += 1 }
+                        } else {
+                            at += 1
+                        }
+                    }
+                    guard at < bytes.count else { throw failure("truncated PNM (pixel data cut short)") }
+                    v = bytes[at] == UInt8(ascii: "1") ? 0 : 255  // 1 is black
+                    at += 1
+                } else {
+                    guard let sample = try? number() else { throw failure("truncated or bad plain PNM data (sample \(i))") }
+                    guard sample <= maximum else { throw failure("sample value \(sample) over the maximum \(maximum)") }
+                    v = Int(scale(sample))
+                }
+                if channels == 3 {
+                    pixels[i] = UInt8(v)
+                } else {
+                    pixels[3 * i] = UInt8(v); pixels[3 * i + 1] = UInt8(v); pixels[3 * i + 2] = UInt8(v)
+                }
+            }
+            return RGBImage(width: width, height: height, pixels: pixels)
+        }
         // The common cases are copies: 8-bit RGB with a maximum of 255 is already packed RGB.
         if kind == UInt8(ascii: "6"), maximum == 255 {
             pixels.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[at..<at + rowBytes * height]))) }

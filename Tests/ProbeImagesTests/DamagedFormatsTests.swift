@@ -9,7 +9,7 @@ import XCTest
 final class DamagedFormatsTests: XCTestCase {
     private let samples = ["bmp_rgb24.bmp", "bmp_palette8.bmp", "bmp_rle8.bmp", "gif_palette.gif", "gif_interlaced.gif",
                            "webp_lossy.webp", "webp_lossless_alpha.webp", "webp_animated.webp", "tiff_rgb_lzw.tif",
-                           "tiff_rgb.tif", "tiff_tiled.tif", "tiff_rgb_planar.tif", "pnm_rgb.ppm", "pnm_gray16.pgm"]
+                           "tiff_rgb.tif", "tiff_tiled.tif", "tiff_rgb_planar.tif", "pnm_rgb.ppm", "pnm_gray16.pgm", "pnm_plain_rgb.ppm"]
 
     private func sample(_ file: String) throws -> [UInt8] {
         [UInt8](try Data(contentsOf: TestPaths.fixture("formats/" + file)))
@@ -48,7 +48,10 @@ final class DamagedFormatsTests: XCTestCase {
         let tiff = try sample("tiff_rgb.tif")
         assertOneLineError(Array("BM".utf8) + tiff.dropFirst(2), name: "bmp_head.bmp", mentioning: ["cannot decode BMP"])
         assertOneLineError(Array("P7\n".utf8) + tiff, name: "pam.ppm", mentioning: ["not an image"])
-        assertOneLineError(Array("P3\n2 2\n255\n0 0 0 0 0 0 0 0 0 0 0 0\n".utf8), name: "plain.ppm", mentioning: ["plain-text"])
+        // Plain-text PNM: a sample over the maximum, and too few samples.
+        assertOneLineError(Array("P3\n2 1\n255\n0 0 0 0 256 0\n".utf8), name: "over.ppm", mentioning: ["over the maximum 255"])
+        assertOneLineError(Array("P2\n2 2\n15\n0 1 2\n".utf8), name: "short.pgm", mentioning: ["truncated or bad plain PNM"])
+        assertOneLineError(Array("P1\n4 1\n0 1 x 0\n".utf8), name: "bad.pbm", mentioning: ["bad character"])
     }
 
     /// Headers patched to claim billions of pixels are refused by the pixel limit before any pixel
