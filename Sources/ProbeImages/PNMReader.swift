@@ -68,6 +68,9 @@ enum PNMReader {
             if gray16 { return UInt8(min(maximum == 65535 ? v : rescale(v, to: 65535), 255)) }
             return maximum == 255 ? UInt8(v) : UInt8(rescale(v, to: 255))
         }
+        // Plain files: every sample takes at least one character, so a short file is refused before the
+        // pixels are allocated.
+        guard !plain || bytes.count - at >= width * height * channels else { throw failure("truncated PNM (pixel data cut short)") }
         var pixels = [UInt8](repeating: 0, count: width * height * 3)
         if plain {
             // Decimal samples separated by whitespace (P1: single digits, which need none). A sample
