@@ -61,7 +61,10 @@ def tiff_bytes(width, height, photometric, bits, planes, big_endian=False, plana
     e = ">" if big_endian else "<"
     spp = len(planes)
     dtype = np.dtype(e + ("u2" if bits == 16 else "u1"))
-    if planar == 1:
+    if bits < 8:  # one sample per pixel, packed MSB first, rows padded to a byte
+        pixels = b"".join(np.packbits(np.unpackbits(row.astype(np.uint8)[:, None], axis=1)[:, 8 - bits:].reshape(-1)).tobytes()
+                          for row in planes[0])
+    elif planar == 1:
         pixels = np.stack(planes, axis=-1).astype(dtype).tobytes()
     else:
         pixels = b"".join(p.astype(dtype).tobytes() for p in planes)
@@ -215,6 +218,19 @@ def gif_with_offset_frame(data, grow=(10, 6), at=(4, 3)):
     return bytes(data)
 
 
+def rle4(indices):
+    """RLE4 rows (bottom-up): an absolute run of the first 8 pixels, then 2-pixel encoded runs."""
+    out = bytearray()
+    for row in indices[::-1]:
+        row = [int(v) for v in row]
+        out += bytes([0, 8]) + bytes((row[i] << 4) | row[i + 1] for i in range(0, 8, 2))
+        for i in range(8, len(row), 2):
+            out += bytes([2, (row[i] << 4) | row[i + 1]])
+        out += b"\0\0"
+    out += b"\0\1"
+    return bytes(out)
+
+
 def pnm_bytes(magic, width, height, maxval, samples):
     header = b"%s\n# made by reference/formats_reference.py\n%d %d\n%d\n" % (magic, width, height, maxval)
     dtype = ">u2" if maxval > 255 else "u1"
@@ -258,6 +274,7 @@ def samples():
     pal16_rgb = [tuple(pal16.getpalette()[3 * i:3 * i + 3]) for i in range(16)]
     rows4 = [bytes((int(r[2 * i]) << 4) | int(r[2 * i + 1]) for i in range(W // 2)) for r in idx16][::-1]
     out["bmp_palette4.bmp"] = bmp_bytes(W, H, 4, rows4, palette=pal16_rgb)
+    out["bmp_rle4.bmp"] = bmp_bytes(W, H, 4, rle4(idx16), palette=pal16_rgb, compression=2)
     idx64 = np.asarray(pal64)
     pal64_rgb = [tuple(pal64.getpalette()[3 * i:3 * i + 3]) for i in range(64)]
     out["bmp_rle8.bmp"] = bmp_bytes(W, H, 8, rle8(idx64), palette=pal64_rgb, compression=1)
@@ -302,6 +319,8 @@ def samples():
     out["tiff_rgb16.tif"] = tiff_bytes(W, H, 2, 16, [wide[..., c] for c in range(3)])
     out["tiff_rgb16_bigendian.tif"] = tiff_bytes(W, H, 2, 16, [wide[..., c] for c in range(3)], big_endian=True)
     out["tiff_rgb_planar.tif"] = tiff_bytes(W, H, 2, 8, [arr[..., c] for c in range(3)], planar=2)
+    out["tiff_gray4.tif"] = tiff_bytes(W, H, 1, 4, [np.asarray(gray) >> 4])
+    out["tiff_gray2_miniswhite.tif"] = tiff_bytes(W, H, 0, 2, [np.asarray(gray) >> 6], big_endian=True)
     out["tiff_gray_miniswhite.tif"] = tiff_bytes(W, H, 0, 8, [np.asarray(gray)])
     out["tiff_tiled.tif"] = tiled_tiff_bytes(np.asarray(base(size=(40, 28))))
     # PNM
