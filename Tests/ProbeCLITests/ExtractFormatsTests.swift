@@ -3,7 +3,7 @@ import XCTest
 import ProbeStore
 import ProbeTestSupport
 
-/// `probe extract` over a folder mixing every format Probe reads (the 50 committed samples of
+/// `probe extract` over a folder mixing every format Probe reads (every committed sample of
 /// Tests/Fixtures/formats plus a JPEG and a PNG), with damaged files of each new format beside them.
 final class ExtractFormatsTests: XCTestCase {
     func testMixedFormatFolderEmbedsEveryFileAndNamesEachDamagedOne() throws {
