@@ -13,7 +13,7 @@
 //   ProbeTensor      -> ProbeCore, COpenBLAS
 //   ProbeImages      -> ProbeCore, CImageCodecs
 //   ProbeCore        -> CCrypto
-//   CImageCodecs     -> (libjpeg-turbo, libpng)
+//   CImageCodecs     -> (libjpeg-turbo, libpng, giflib, libwebp, libwebpdemux, libtiff)
 import Foundation
 import PackageDescription
 
@@ -63,9 +63,13 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
         .systemLibrary(name: "CLapacke", path: "Sources/CLapacke"),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
-        // libjpeg and libpng report errors with longjmp, which Swift cannot catch,
-        // so a few lines of C own the setjmp and turn errors into return codes.
-        .target(name: "CImageCodecs", linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]),
+        // libjpeg and libpng report errors with longjmp, which Swift cannot catch, and libtiff through
+        // global handlers that print: a few lines of C own those and turn errors into return codes
+        // (giflib and libwebp get the same thin wrappers, so every codec looks alike from Swift).
+        .target(name: "CImageCodecs", linkerSettings: [
+            .linkedLibrary("jpeg"), .linkedLibrary("png16"), .linkedLibrary("gif"),
+            .linkedLibrary("webp"), .linkedLibrary("webpdemux"), .linkedLibrary("tiff"),
+        ]),
 
         // The foundation every library shares: Matrix, .npy files, SplitMix64, SHA-256 (libcrypto),
         // JSON values, CSV, the thread count.

@@ -11,6 +11,7 @@ out=${OUT:-/tmp/probe-bench}
 mkdir -p "$out"
 (cd .. && swift build -c release >/dev/null)   # probe and the bench-* executables, one build
 echo "== images";      "$python" images_bench.py --fidelity              2>&1 | tee "$out/images.txt"
+echo "== formats";     "$python" formats_bench.py --no-build             2>&1 | tee "$out/formats.txt"
 echo "== backbones";   "$python" backbones_compare.py                    2>&1 | tee "$out/backbones.txt"
 echo "== extract";     bash extract_compare.sh --images 96 --repeats 2   2>&1 | tee "$out/extract.txt"
 echo "== classifiers"; "$python" classifiers_compare.py --configs small,medium --no-build 2>&1 | tee "$out/classifiers.txt"

@@ -41,13 +41,19 @@ public struct ImageDataset: Sendable {
 ///   which is what torchvision `ImageFolder` and Keras `image_dataset_from_directory` do for ASCII.
 /// - Inside a class, files are found recursively (the label stays the class) and sorted by the bytes
 ///   of their relative path. Names starting with `.` (files and folders) are ignored silently.
-/// - Files ending in `.jpg`, `.jpeg` or `.png` (any case) are taken; the format is later detected
-///   from the bytes, so a PNG named `.jpg` still decodes. Other files are listed in `skipped`.
+/// - Files with an image extension (`imageExtensions`, any case: JPEG, PNG, BMP, GIF, WebP, TIFF,
+///   PPM/PGM/PBM) are taken; the format is later detected from the bytes, so a PNG named `.jpg`
+///   still decodes. Other files are listed in `skipped`.
 /// - Symbolic links are followed; a link back to a folder already on the current path (a loop) and
 ///   a dangling link are listed in `skipped` instead of being followed.
 public enum DatasetScanner {
     /// File name extensions taken as images (lower-case, without the dot).
-    public static let imageExtensions: Set<String> = ["jpg", "jpeg", "png"]
+    public static let imageExtensions: Set<String> = [
+        "jpg", "jpeg", "png", "bmp", "gif", "webp", "tif", "tiff", "ppm", "pgm", "pbm", "pnm",
+    ]
+
+    /// The extensions as a user reads them, in `imageExtensions`'s order of formats.
+    public static let imageExtensionList = ".jpg, .jpeg, .png, .bmp, .gif, .webp, .tif, .tiff, .ppm, .pgm, .pbm or .pnm"
 
     public static func scan(_ root: URL) throws -> ImageDataset {
         let root = root.standardizedFileURL
@@ -173,7 +179,7 @@ public enum DatasetScanner {
                     found.append(Found(childRelative, nil, child))
                 } else {
                     let ext = name.lastIndex(of: ".").map { String(name[$0...]) } ?? "(none)"
-                    found.append(Found(childRelative, "unsupported file type '\(ext)' (expected .jpg, .jpeg or .png)", child))
+                    found.append(Found(childRelative, "unsupported file type '\(ext)' (expected \(imageExtensionList))", child))
                 }
             case .loop:
                 found.append(Found(childRelative, "symbolic link loop, not followed", child))

@@ -25,10 +25,12 @@ public struct DecodeOptions: Sendable, Hashable {
     }
 }
 
-/// Decodes JPEG (libjpeg-turbo) and PNG (libpng) into 8-bit RGB, choosing the decoder from the
-/// file's bytes. Matches Pillow's `Image.open(path).convert("RGB")`: gray is replicated, CMYK/YCCK
-/// JPEGs are read with Adobe polarity, PNG alpha is dropped (not composited), 16-bit PNG samples keep
-/// their high byte (16-bit gray without alpha is clipped at 255, as Pillow's I;16 -> L does).
+/// Decodes JPEG (libjpeg-turbo), PNG (libpng), GIF (giflib, first frame), WebP (libwebp), TIFF
+/// (libtiff, first page), BMP and PPM/PGM/PBM (our own readers) into 8-bit RGB, choosing the decoder
+/// from the file's bytes. Matches Pillow's `Image.open(path).convert("RGB")`: gray is replicated,
+/// CMYK/YCCK JPEGs are read with Adobe polarity, alpha is dropped (not composited), palettes are
+/// expanded, 16-bit PNG and TIFF RGB samples keep their high byte (16-bit gray is clipped at 255, as
+/// Pillow's I;16 -> L does), CMYK TIFFs use Pillow's CMYK -> RGB formula.
 /// Every failure is an `ImageError` naming the file; nothing here prints, traps or leaks.
 public enum ImageDecoder {
     public static func decode(contentsOf url: URL, options: DecodeOptions = .init(), displayName: String? = nil) throws -> RGBImage {
@@ -57,8 +59,18 @@ public enum ImageDecoder {
             return image
         case .png:
             return try decodePNG(data, name: name, options: options)
-        default:
-            throw ImageError(file: name, reason: "unsupported format (\(format.rawValue.uppercased()); Probe decodes JPEG and PNG)")
+        case .gif:
+            return try decodeGIF(data, name: name, options: options)
+        case .webp:
+            return try decodeWebP(data, name: name, options: options)
+        case .tiff:
+            return try decodeTIFF(data, name: name, options: options)
+        case .bmp:
+            return try BMPReader.decode(data, name: name, options: options)
+        case .pnm:
+            return try PNMReader.decode(data, name: name, options: options)
+        case .heif, .avif:
+            throw ImageError(file: name, reason: "unsupported format (\(format.rawValue.uppercased()); Probe decodes \(ImageFormat.decodableNames))")
         }
     }
 
@@ -129,6 +141,73 @@ public enum ImageDecoder {
                 initialized = status == 0 ? count : 0
             }
             guard status == 0 else { throw failure() }
+            return RGBImage(width: width, height: height, pixels: pixels)
+        }
+    }
+
+    /// Fills a buffer of `count` bytes through `body` (0 = success); the array is only kept when it succeeded.
+    private static func filled(_ count: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int32) -> [UInt8]? {
+        var status: Int32 = 0
+        let pixels = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            status = body(buffer.baseAddress!)
+            initialized = status == 0 ? count : 0
+        }
+        return status == 0 ? pixels : nil
+    }
+
+    private static func decodeGIF(_ data: Data, name: String, options: DecodeOptions) throws -> RGBImage {
+        try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> RGBImage in
+            var status: Int32 = 0
+            guard let decoder = probe_gif_open(raw.bindMemory(to: UInt8.self).baseAddress!, raw.count, &status) else {
+                throw ImageError(file: name, reason: "out of memory")
+            }
+            defer { probe_gif_close(decoder) }
+            func failure() -> ImageError {
+                ImageError(file: name, reason: "cannot decode GIF: \(String(cString: probe_gif_message(decoder)))")
+            }
+            guard status == 0 else { throw failure() }
+            var w: Int32 = 0, h: Int32 = 0
+            probe_gif_size(decoder, &w, &h)
+            let width = Int(w), height = Int(h)
+            try checkPixelLimit(width: width, height: height, name: name, options: options)
+            guard let pixels = filled(width * height * 3, { probe_gif_read_rgb(decoder, $0) }) else { throw failure() }
+            return RGBImage(width: width, height: height, pixels: pixels)
+        }
+    }
+
+    private static func decodeWebP(_ data: Data, name: String, options: DecodeOptions) throws -> RGBImage {
+        try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> RGBImage in
+            let base = raw.bindMemory(to: UInt8.self).baseAddress!
+            var message = [CChar](repeating: 0, count: 256)
+            var header = probe_webp_header()
+            func failure() -> ImageError {
+                ImageError(file: name, reason: "cannot decode WebP: " + message.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
+            }
+            guard probe_webp_read_header(base, raw.count, &header, &message, message.count) == 0 else { throw failure() }
+            let width = Int(header.width), height = Int(header.height)
+            try checkPixelLimit(width: width, height: height, name: name, options: options)
+            guard let pixels = filled(width * height * 3, { probe_webp_read_rgb(base, raw.count, &header, $0, &message, message.count) }) else {
+                throw failure()
+            }
+            return RGBImage(width: width, height: height, pixels: pixels)
+        }
+    }
+
+    private static func decodeTIFF(_ data: Data, name: String, options: DecodeOptions) throws -> RGBImage {
+        try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> RGBImage in
+            var status: Int32 = 0
+            var header = probe_tiff_header()
+            guard let decoder = probe_tiff_open(raw.bindMemory(to: UInt8.self).baseAddress!, raw.count, &header, &status) else {
+                throw ImageError(file: name, reason: "out of memory")
+            }
+            defer { probe_tiff_close(decoder) }
+            func failure() -> ImageError {
+                ImageError(file: name, reason: "cannot decode TIFF: \(String(cString: probe_tiff_message(decoder)))")
+            }
+            guard status == 0 else { throw failure() }
+            let width = Int(header.width), height = Int(header.height)
+            try checkPixelLimit(width: width, height: height, name: name, options: options)
+            guard let pixels = filled(width * height * 3, { probe_tiff_read_rgb(decoder, $0) }) else { throw failure() }
             return RGBImage(width: width, height: height, pixels: pixels)
         }
     }

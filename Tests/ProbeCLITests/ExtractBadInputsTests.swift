@@ -15,9 +15,11 @@ final class ExtractBadInputsTests: XCTestCase {
         "b/very_wide_4000x50.jpg", "b/nested_subfolder/inside_nested.jpg",
         // "photo with spaces – ünïcødé 猫.jpg", spelt as NFC scalars so the source file's own encoding cannot matter.
         "b/photo with spaces \u{2013} \u{00FC}n\u{00EF}c\u{00F8}d\u{00E9} \u{732B}.jpg",
+        // Probe documents GIF (first frame) and WebP support, which the README then counts as decode.
+        "b/animated.gif", "b/image.webp",
     ]
-    /// README.md: files that get a per-file error (Probe documents no GIF or WebP support).
-    private let mustSkip: Set<String> = ["a/empty_0_bytes.jpg", "a/text_file.jpg", "b/animated.gif", "b/image.webp"]
+    /// README.md: files that get a per-file error.
+    private let mustSkip: Set<String> = ["a/empty_0_bytes.jpg", "a/text_file.jpg"]
     /// Either outcome is allowed by the README.
     private let either = "a/truncated_40pct.jpg"
 
@@ -52,10 +54,11 @@ final class ExtractBadInputsTests: XCTestCase {
         XCTAssertTrue(stored.contains(either) != errorPaths.contains(either), "\(either) must be a row or an error, once")
 
         // Every file of the dataset except the hidden .DS_Store (and the README at the root) is
-        // accounted for exactly once: the README's tally of 15 (16 if the truncated JPEG decodes).
+        // accounted for exactly once: the README's tally of 15 plus the GIF and the WebP (one more if
+        // the truncated JPEG decodes).
         let everyFile = Set(mustDecode).union(mustSkip).union([either])
         XCTAssertEqual(stored.union(errorPaths), everyFile)
-        XCTAssertEqual(rows.paths.count, stored.contains(either) ? 16 : 15)
+        XCTAssertEqual(rows.paths.count, stored.contains(either) ? 18 : 17)
         XCTAssertFalse(stored.union(errorPaths).contains { $0.contains(".DS_Store") || $0.contains("README") })
 
         let summary = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])

@@ -48,11 +48,20 @@ final class DatasetScannerTests: XCTestCase {
     }
 
     func testOtherExtensionsAreSkippedWithAReasonAndRootFilesIgnored() throws {
-        for path in ["a/ok.jpg", "a/anim.gif", "a/notes", "README.md"] { try touch(path) }
+        for path in ["a/ok.jpg", "a/clip.heic", "a/notes", "README.md"] { try touch(path) }
         let dataset = try DatasetScanner.scan(root)
         XCTAssertEqual(dataset.items.map(\.path), ["a/ok.jpg"])
-        XCTAssertEqual(dataset.skipped.map(\.path), ["a/anim.gif", "a/notes"])
-        XCTAssertTrue(dataset.skipped[0].reason.contains(".gif"), dataset.skipped[0].reason)
+        XCTAssertEqual(dataset.skipped.map(\.path), ["a/clip.heic", "a/notes"])
+        XCTAssertTrue(dataset.skipped[0].reason.contains(".heic"), dataset.skipped[0].reason)
+    }
+
+    /// Every extension of the formats Probe decodes is taken, in any case (Keras's and torchvision's lists).
+    func testEveryDecodedFormatsExtensionIsTaken() throws {
+        let names = ["a.jpg", "b.JPEG", "c.png", "d.bmp", "e.gif", "f.webp", "g.tif", "h.TIFF", "i.ppm", "j.pgm", "k.pbm", "l.pnm"]
+        for name in names { try touch("a/" + name) }
+        let dataset = try DatasetScanner.scan(root)
+        XCTAssertEqual(dataset.items.map(\.path), names.map { "a/" + $0 })
+        XCTAssertEqual(dataset.skipped, [])
     }
 
     /// The scan's one stat per file gives the size and mtime a store records, for images and for

@@ -9,7 +9,8 @@ struct ScanCommand: ParsableCommand {
         abstract: "List a dataset's classes, images per class, and the files that will be skipped.",
         discussion: """
             DIR holds one subfolder per class. Files are found recursively inside a class folder; hidden \
-            files and folders are ignored; .jpg, .jpeg and .png are taken (the format is read from the bytes). \
+            files and folders are ignored; \(DatasetScanner.imageExtensionList) files are taken (the format \
+            is read from the bytes). Formats read: \(ImageFormat.decodableNames). \
             With --decode every image is also decoded, so broken files are listed with the reason.
             """
     )
@@ -43,6 +44,7 @@ struct ScanCommand: ParsableCommand {
             }
         }
         print("dataset: \(dataset.root.path)")
+        print("formats: \(ImageFormat.decodableNames)")
         print("classes: \(dataset.classes.count)")
         let width = max(dataset.classes.map(\.count).max() ?? 0, 5)
         let counts = dataset.countsPerClass
