@@ -94,10 +94,23 @@ public enum Extraction {
         writer.recordDatasetRoot(dataset.root.standardizedFileURL.path)
         var files: [DatasetFile] = []
         files.reserveCapacity(items.count)
-        for item in items { files.append(try DatasetFile(root: dataset.root, path: item.relativePath, label: item.label)) }
+        // A file deleted since the scan listed it is skipped with its reason, not fatal to the run.
+        var vanished: [ProbeStore.SkippedFile] = []
+        for item in items {
+            do {
+                files.append(try DatasetFile(root: dataset.root, path: item.relativePath, label: item.label))
+            } catch let error as StoreError {
+                vanished.append(ProbeStore.SkippedFile(path: item.relativePath, reason: "vanished after the scan listed it (\(error.message))",
+                                                       size: 0, mtimeNanoseconds: 0))
+            }
+        }
         let plan = try writer.synchronize(with: files)
 
         var skipped = 0
+        for failure in vanished {
+            try writer.recordSkipped(failure)
+            skipped += 1
+        }
         // Files the scanner already refused (not an image, unsupported format) go to errors.jsonl too.
         for refused in dataset.skipped where request.part?.contains(path: refused.relativePath) ?? true {
             let file = (try? DatasetFile(root: dataset.root, path: refused.relativePath, label: -1))
@@ -156,7 +169,7 @@ public enum Extraction {
         let seconds = Date().timeIntervalSince(start)
         return ExtractionSummary(
             model: request.model.rawValue, out: request.out.path, images: items.count,
-            extracted: done - (skipped - dataset.skipped.count), kept: plan.keptRows, dropped: plan.dropPaths.count,
+            extracted: done - (skipped - dataset.skipped.count - vanished.count), kept: plan.keptRows, dropped: plan.dropPaths.count,
             skipped: skipped, rows: manifest.totals.rows, seconds: seconds,
             imagesPerSecond: seconds > 0 ? Double(done) / seconds : 0,
             tookOverStaleLock: writer.tookOverStaleLock != nil,
@@ -232,7 +245,7 @@ final class BatchLoader {
     func load(_ files: [DatasetFile]) -> Loaded {
         // Each file is worked on by one thread into its own slot; slots are then
         // compacted so that successful images are contiguous and in dataset order.
-        var outcomes = [Result<String, ImageError>?](repeating: nil, count: files.count)
+        var outcomes = [Result<IndexEntry, ImageError>?](repeating: nil, count: files.count)
         let imageFloats = self.imageFloats
         pixels.withUnsafeMutableBufferPointer { buffer in
             let base = buffer.baseAddress!
@@ -244,11 +257,14 @@ final class BatchLoader {
                         let file = files[i]
                         let url = root.appendingPathComponent(file.path)
                         do {
-                            let data = try Data(contentsOf: url)
-                            let image = try ImageDecoder.decode(data: data, name: file.path, options: decode)
+                            let snapshot = try Self.read(url, name: file.path)
+                            let image = try ImageDecoder.decode(data: snapshot.data, name: file.path, options: decode)
                             Preprocessor.run(image, recipe: recipe,
                                              into: UnsafeMutableBufferPointer(start: base + i * imageFloats, count: imageFloats))
-                            resultsBase[i] = .success(SHA256Digest.data(data))
+                            var entry = file.indexEntry(sha256: SHA256Digest.data(snapshot.data))
+                            entry.size = snapshot.size
+                            entry.mtimeNanoseconds = snapshot.mtimeNanoseconds
+                            resultsBase[i] = .success(entry)
                         } catch let error as ImageError {
                             resultsBase[i] = .failure(error)
                         } catch {
@@ -263,17 +279,46 @@ final class BatchLoader {
         var next = 0
         for (i, outcome) in outcomes.enumerated() {
             switch outcome! {
-            case .success(let hash):
+            case .success(let entry):
                 if next != i {
                     let from = i * imageFloats, to = next * imageFloats
                     for k in 0..<imageFloats { pixels[to + k] = pixels[from + k] }
                 }
-                loaded.entries.append(files[i].indexEntry(sha256: hash))
+                loaded.entries.append(entry)
                 next += 1
             case .failure(let error):
                 loaded.failures.append(files[i].skipped(reason: error.reason))
             }
         }
         return loaded
+    }
+
+    struct Snapshot {
+        var data: Data
+        var size: Int64
+        var mtimeNanoseconds: Int64
+    }
+
+    /// Reads a whole file through one descriptor and returns its bytes with the size and mtime
+    /// of exactly those bytes (fstat before and after): a file replaced since the scan is
+    /// embedded from its new bytes and indexed with their size, mtime and hash, never the
+    /// scan's; a file written to while it is read is refused rather than half-read.
+    static func read(_ url: URL, name: String) throws -> Snapshot {
+        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw ImageError(file: name, reason: "cannot read (\(String(cString: strerror(errno))))") }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        var before = stat(), after = stat()
+        guard fstat(fd, &before) == 0 else { throw ImageError(file: name, reason: "cannot stat (\(String(cString: strerror(errno))))") }
+        let data: Data
+        do { data = try handle.readToEnd() ?? Data() } catch {
+            throw ImageError(file: name, reason: "cannot read (\(error.localizedDescription))")
+        }
+        guard fstat(fd, &after) == 0 else { throw ImageError(file: name, reason: "cannot stat (\(String(cString: strerror(errno))))") }
+        guard before.st_size == after.st_size, before.st_mtim.tv_sec == after.st_mtim.tv_sec,
+              before.st_mtim.tv_nsec == after.st_mtim.tv_nsec, Int64(data.count) == Int64(after.st_size) else {
+            throw ImageError(file: name, reason: "changed while being read (\(data.count) bytes read, now \(after.st_size)); rerun to embed it")
+        }
+        return Snapshot(data: data, size: Int64(after.st_size),
+                        mtimeNanoseconds: Int64(after.st_mtim.tv_sec) * 1_000_000_000 + Int64(after.st_mtim.tv_nsec))
     }
 }
