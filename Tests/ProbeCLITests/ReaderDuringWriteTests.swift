@@ -12,8 +12,7 @@ final class ReaderDuringWriteTests: XCTestCase {
     /// Opens every shard the manifest lists with numpy alone and checks its rows against the
     /// manifest and the index; prints the row count.
     static let numpyReader = """
-    import json, sys
-    import numpy as np
+    json, sys, np = __import__("json"), __import__("sys"), __import__("numpy")
     store = sys.argv[1]
     manifest = json.load(open(store + "/manifest.json"))
     total = 0
