@@ -120,7 +120,7 @@ let package = Package(
         .testTarget(name: "ProbeStoreTests", dependencies: ["ProbeCore", "ProbeStore", "ProbeTestSupport"]),
         .testTarget(name: "ProbeClassifiersTests", dependencies: ["ProbeCore", "ProbeTensor", "ProbeClassifiers", "ProbeTestSupport"]),
         .testTarget(name: "ProbeMetricsTests", dependencies: ["ProbeMetrics", "ProbeTestSupport"]),
-        .testTarget(name: "ProbePipelineTests", dependencies: ["ProbeCore", "ProbePipeline", "ProbeClassifiers", "ProbeFetch", "ProbeMetrics", "ProbeStore", "ProbeTestSupport"]),
+        .testTarget(name: "ProbePipelineTests", dependencies: ["ProbeCore", "ProbePipeline", "ProbeBackbones", "ProbeClassifiers", "ProbeFetch", "ProbeImages", "ProbeMetrics", "ProbeStore", "ProbeTestSupport"]),
         .testTarget(name: "ProbeCLITests", dependencies: ["ProbeCore", "ProbeTestSupport", "ProbeStore"]),
     ],
     swiftLanguageModes: [.v5]

@@ -253,7 +253,9 @@ final class ExtractedFile {
             var offset = 0
             while offset < raw.count {
                 let n = systemWrite(fd, raw.baseAddress! + offset, raw.count - offset)
-                guard n > 0 else { throw target.refuse(entry, "write failed: \(String(cString: strerror(errno)))") }
+                if n < 0 && errno == EINTR { continue }
+                // Not the archive's fault (a full disk, most often): name the file being written.
+                guard n > 0 else { throw FetchError("\(path): cannot write while unpacking \(target.archive.lastPathComponent) (\(String(cString: strerror(errno))))") }
                 offset += n
             }
         }
@@ -263,7 +265,7 @@ final class ExtractedFile {
         guard fd >= 0 else { return }
         let result = systemClose(fd)
         fd = -1
-        guard result == 0 else { throw target.refuse(entry, "write failed on close") }
+        guard result == 0 else { throw FetchError("\(path): cannot write while unpacking \(target.archive.lastPathComponent) (\(String(cString: strerror(errno))))") }
     }
 
     func abandon() {

@@ -43,7 +43,10 @@ enum Gzip {
             }, consumer: { data in
                 try target.account(data.count, entry: "(gzip stream)")
                 produced += Int64(data.count)
-                try out.write(contentsOf: data)
+                // A failed write (a full disk) is reported as such, not as bad deflate data.
+                do { try out.write(contentsOf: data) } catch {
+                    throw FetchError("\(output.path): cannot write while unpacking \(archive.lastPathComponent) (\(Self.reason(error)))")
+                }
             })
         } catch let error as FetchError {
             throw error
@@ -56,6 +59,16 @@ enum Gzip {
         let storedCRC = trailer[0..<4].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
         let storedSize = trailer[4..<8].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
         guard storedCRC == crc, storedSize == UInt32(truncatingIfNeeded: produced) else { throw bad("CRC or length mismatch") }
+    }
+
+    /// The operating system's words for a failed write (e.g. "No space left on device").
+    static func reason(_ error: Error) -> String {
+        let ns = error as NSError
+        if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        return ns.localizedDescription
     }
 }
 

@@ -175,7 +175,7 @@ final class BatchLoader {
     func load(_ files: [DatasetFile]) -> Loaded {
         // Each file is worked on by one thread into its own slot; slots are then
         // compacted so that successful images are contiguous and in dataset order.
-        var outcomes = [Result<String, ImageError>?](repeating: nil, count: files.count)
+        var outcomes = [Result<DatasetFile, ImageError>?](repeating: nil, count: files.count)
         let imageFloats = self.imageFloats
         pixels.withUnsafeMutableBufferPointer { buffer in
             let base = buffer.baseAddress!
@@ -187,11 +187,14 @@ final class BatchLoader {
                         let file = files[i]
                         let url = root.appendingPathComponent(file.path)
                         do {
-                            let data = try Data(contentsOf: url)
-                            let image = try ImageDecoder.decode(data: data, name: file.path, options: decode)
+                            let snapshot = try Self.read(url, name: file.path)
+                            let image = try ImageDecoder.decode(data: snapshot.data, name: file.path, options: decode)
                             Preprocessor.run(image, recipe: recipe,
                                              into: UnsafeMutableBufferPointer(start: base + i * imageFloats, count: imageFloats))
-                            resultsBase[i] = .success(SHA256Digest.data(data))
+                            var entry = file.hashed(SHA256Digest.data(snapshot.data))
+                            entry.size = snapshot.size
+                            entry.mtimeNanoseconds = snapshot.mtimeNanoseconds
+                            resultsBase[i] = .success(entry)
                         } catch let error as ImageError {
                             resultsBase[i] = .failure(error)
                         } catch {
@@ -206,18 +209,47 @@ final class BatchLoader {
         var next = 0
         for (i, outcome) in outcomes.enumerated() {
             switch outcome! {
-            case .success(let hash):
+            case .success(let entry):
                 if next != i {
                     pixels.withUnsafeMutableBufferPointer { p in
                         (p.baseAddress! + next * imageFloats).update(from: p.baseAddress! + i * imageFloats, count: imageFloats)
                     }
                 }
-                loaded.entries.append(files[i].hashed(hash))
+                loaded.entries.append(entry)
                 next += 1
             case .failure(let error):
                 loaded.failures.append(files[i].skipped(reason: error.reason))
             }
         }
         return loaded
+    }
+
+    struct Snapshot {
+        var data: Data
+        var size: Int64
+        var mtimeNanoseconds: Int64
+    }
+
+    /// Reads a whole file through one descriptor and returns its bytes with the size and mtime
+    /// of exactly those bytes (fstat before and after): a file replaced since the scan is
+    /// embedded from its new bytes and indexed with their size, mtime and hash, never the
+    /// scan's; a file written to while it is read is refused rather than half-read.
+    static func read(_ url: URL, name: String) throws -> Snapshot {
+        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw ImageError(file: name, reason: "cannot read (\(String(cString: strerror(errno))))") }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        var before = stat(), after = stat()
+        guard fstat(fd, &before) == 0 else { throw ImageError(file: name, reason: "cannot stat (\(String(cString: strerror(errno))))") }
+        let data: Data
+        do { data = try handle.readToEnd() ?? Data() } catch {
+            throw ImageError(file: name, reason: "cannot read (\(error.localizedDescription))")
+        }
+        guard fstat(fd, &after) == 0 else { throw ImageError(file: name, reason: "cannot stat (\(String(cString: strerror(errno))))") }
+        guard before.st_size == after.st_size, before.st_mtim.tv_sec == after.st_mtim.tv_sec,
+              before.st_mtim.tv_nsec == after.st_mtim.tv_nsec, Int64(data.count) == Int64(after.st_size) else {
+            throw ImageError(file: name, reason: "changed while being read (\(data.count) bytes read, now \(after.st_size)); rerun to embed it")
+        }
+        return Snapshot(data: data, size: Int64(after.st_size),
+                        mtimeNanoseconds: Int64(after.st_mtim.tv_sec) * 1_000_000_000 + Int64(after.st_mtim.tv_nsec))
     }
 }

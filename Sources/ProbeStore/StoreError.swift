@@ -14,6 +14,8 @@ public struct StoreError: Error, Equatable, CustomStringConvertible, LocalizedEr
         case notAStore
         /// A store file is missing, truncated, or disagrees with the manifest.
         case corrupt
+        /// Merge inputs that are not every finished part of one split (a part missing, unfinished or given twice).
+        case incompleteParts
         /// The same dataset path would appear twice.
         case duplicatePath
         /// Inputs that cannot be combined (merge) or a call that breaks the writer's contract.

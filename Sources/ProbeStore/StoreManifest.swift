@@ -69,6 +69,10 @@ public struct StoreManifest: Codable, Equatable, Sendable {
     public var classes: [String]
     /// Set when the store holds one `--part` of a dataset; absent for whole or merged stores.
     public var part: StorePart?
+    /// Whether the last writing run went through its whole listing: false from the moment a
+    /// writer opens the store until its `finish`, so a store whose run failed or was killed
+    /// says so (a merge refuses such a part). Absent in stores written before this field existed.
+    public var complete: Bool?
     /// In logical row order: row 0 is the first row of the first shard.
     public var shards: [ShardRecord]
     public var totals: StoreTotals
@@ -87,7 +91,7 @@ public struct StoreManifest: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case formatVersion = "format_version"
-        case identity, classes, part, shards, totals
+        case identity, classes, part, complete, shards, totals
         case datasetRoot = "dataset_root"
     }
 

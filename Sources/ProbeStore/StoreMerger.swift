@@ -29,7 +29,12 @@ public struct MergeSummary: Equatable, Sendable {
 /// end; a crash before that leaves the output as it was (the linked files are unreferenced
 /// and removed by the next writer).
 public enum StoreMerger {
-    public static func merge(inputs: [URL], into output: URL) throws -> MergeSummary {
+    ///
+    /// Inputs holding `--part I/N` stores must be every part 0..N-1 of one split, each from a
+    /// run that finished (`StoreManifest.complete`); otherwise the merge refuses and names the
+    /// missing or unfinished parts, so a failed array task is never merged away silently.
+    /// `allowMissingParts` merges a subset on purpose (unfinished parts are still refused).
+    public static func merge(inputs: [URL], into output: URL, allowMissingParts: Bool = false) throws -> MergeSummary {
         guard !inputs.isEmpty else { throw StoreError(.invalidArgument, "merge needs at least one input store") }
         let outputPath = output.standardizedFileURL.resolvingSymlinksInPath().path
         var seenInputs = Set<String>()
@@ -43,7 +48,9 @@ public enum StoreMerger {
         defer { locks.forEach { $0.release() } }
         var manifests: [StoreManifest] = []
         for input in inputs {
-            let manifest = try StoreManifest.require(directory: input)
+            guard let manifest = try StoreManifest.read(directory: input) else {
+                throw StoreError(.notAStore, "\(input.path): no Probe store here (no \(StoreManifest.fileName)); if it is a --part store, its task failed before writing anything or never ran: run it again")
+            }
             if let lock = try StoreLock.forReading(directory: input) { locks.append(lock) }
             manifests.append(manifest)
         }
@@ -61,6 +68,8 @@ public enum StoreMerger {
                 throw StoreError(.invalidArgument, "\(input.path): classes \(manifest.classes) differ from \(inputs[0].path)'s \(reference.classes)")
             }
         }
+
+        try checkParts(inputs: inputs, manifests: manifests, allowMissingParts: allowMissingParts)
 
         try createDirectory(output)
         locks.append(try StoreLock(directory: output))
@@ -90,6 +99,7 @@ public enum StoreMerger {
             }
             merged = StoreManifest(identity: reference.identity, classes: reference.classes)
         }
+        merged.complete = true
         try StoreWriter.removeUnreferencedFiles(in: output, manifest: merged)
 
         // Check every path before linking anything, so a refused merge leaves no trace.
@@ -130,6 +140,34 @@ public enum StoreMerger {
         try syncDirectory(output)
         try StoreWriter.commit(merged, skipped: skipped, in: output)
         return MergeSummary(shards: addedShards, rows: addedRows, totalRows: merged.totals.rows, linkedFiles: linked, copiedFiles: copied)
+    }
+
+    /// Refuses unfinished inputs, and part stores that are not exactly the parts 0..N-1 of one N.
+    static func checkParts(inputs: [URL], manifests: [StoreManifest], allowMissingParts: Bool) throws {
+        func name(_ i: Int) -> String {
+            manifests[i].part.map { "part \($0) (\(inputs[i].path))" } ?? inputs[i].path
+        }
+        let unfinished = manifests.indices.filter { manifests[$0].complete == false }
+        guard unfinished.isEmpty else {
+            throw StoreError(.incompleteParts, "\(unfinished.map(name).joined(separator: ", ")): extraction did not finish (the run failed or was stopped); run \(unfinished.count == 1 ? "that task" : "those tasks") again, then merge")
+        }
+        // Part 0/1 is the whole dataset.
+        let parted = manifests.indices.filter { (manifests[$0].part?.count ?? 1) > 1 }
+        guard let first = parted.first, let count = manifests[first].part?.count else { return }
+        if let other = parted.first(where: { manifests[$0].part!.count != count }) {
+            throw StoreError(.incompleteParts, "\(name(other)) and \(name(first)) come from different splits (N = \(manifests[other].part!.count) and \(count)); merge the parts of one split")
+        }
+        var byIndex: [Int: Int] = [:]
+        for i in parted {
+            if let earlier = byIndex.updateValue(i, forKey: manifests[i].part!.index) {
+                throw StoreError(.incompleteParts, "\(name(i)): part given twice (also \(inputs[earlier].path))")
+            }
+        }
+        let missing = (0..<count).filter { byIndex[$0] == nil }
+        guard missing.isEmpty || allowMissingParts else {
+            let list = missing.map { "\($0)/\(count)" }.joined(separator: ", ")
+            throw StoreError(.incompleteParts, "part\(missing.count == 1 ? "" : "s") \(list) missing from the inputs: a merge needs all \(count) parts (run the missing task\(missing.count == 1 ? "" : "s"), or merge a subset on purpose with --allow-missing-parts)")
+        }
     }
 
     private static func readSkipped(_ directory: URL) throws -> [SkippedFile] {

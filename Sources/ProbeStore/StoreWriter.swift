@@ -98,6 +98,8 @@ public final class StoreWriter {
         if manifest.shards.isEmpty && manifest.classes != classes {
             manifest = StoreManifest(identity: identity, classes: classes, part: part)
         }
+        // Unfinished until `finish`: a run that fails or is killed leaves the store marked so.
+        manifest.complete = false
         if manifest != existing { try commit() }
     }
 
@@ -271,10 +273,12 @@ public final class StoreWriter {
         manifest.datasetRoot = path
     }
 
-    /// Commits the unfinished shard and pending skipped files, and releases the lock.
+    /// Commits the unfinished shard and pending skipped files, marks the store complete (the
+    /// caller has handled its whole listing) and releases the lock.
     @discardableResult
     public func finish() throws -> StoreManifest {
         try checkOpen()
+        manifest.complete = true
         if let shard = current, shard.rows > 0 {
             try commitCurrentShard()
         } else {

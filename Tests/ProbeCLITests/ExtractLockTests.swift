@@ -27,6 +27,14 @@ final class ExtractLockTests: XCTestCase {
         XCTAssertTrue(second.stderr.contains("being written by pid \(first.processIdentifier)"),
                       "the message should say the store is locked and by whom: \(second.stderr)")
         XCTAssertTrue(second.stderr.contains(store.path), second.stderr)
+
+        // The holder is killed with SIGKILL: the kernel drops its lock, and the next run takes
+        // over, says so, and finishes the store.
+        XCTAssertTrue(ExtractTestSupport.kill9(first), "the first run was not killed by SIGKILL")
+        let third = try ExtractTestSupport.extractJSON(arguments)
+        XCTAssertEqual(third["tookOverStaleLock"] as? Bool, true, "\(third)")
+        XCTAssertEqual(third["rows"] as? Int, 100)
+        XCTAssertEqual(try StoreManifest.require(directory: store).complete, true)
     }
 
     func testLockLeftByADeadProcessIsTakenOver() throws {

@@ -30,8 +30,8 @@ final class FitPredictCommandsTests: XCTestCase {
         let predict = try runProbe(["predict", "--classifier", feats.appendingPathComponent("models/logreg.json").path,
                                     "--weights", weights.path, "--csv", cats.path])
         XCTAssertEqual(predict.status, 0, predict.stderr)
-        let rows = predict.stdout.split(whereSeparator: \.isNewline).dropFirst()   // CSV lines end in CRLF
-        XCTAssertEqual(rows.count, 50)
+        let rows = predict.stdout.split(whereSeparator: \.isNewline).dropFirst()
+        XCTAssertEqual(rows.count, 50, predict.stderr)
         let predictedCat = rows.filter { $0.split(separator: ",")[1] == "cat" }.count
         XCTAssertGreaterThanOrEqual(predictedCat, 45, predict.stdout)
     }

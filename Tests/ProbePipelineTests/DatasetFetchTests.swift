@@ -64,6 +64,50 @@ final class DatasetFetchTests: XCTestCase {
         XCTAssertEqual(server.requests.count, served)
     }
 
+    /// The cache on a real tmpfs with room for the archive but not for it and its photos:
+    /// unpacking fails with one error naming the file and the full disk, no half dataset is
+    /// left in the cache, and once there is space the same fetch completes. (Mounting needs
+    /// root, as CI runs; elsewhere this fails with a missing-prerequisite message.)
+    func testUnpackingOnAFullDiskLeavesNoHalfDatasetAndSucceedsOnceSpaceIsFreed() throws {
+        let body = try makePhotoArchive()
+        let disk = dir.appendingPathComponent("disk")
+        try FileManager.default.createDirectory(at: disk, withIntermediateDirectories: true)
+        // Whole pages: the archive, plus half of what its photos need.
+        let pages = (body.count + 4095) / 4096 * 3 / 2
+        guard try mount(["-t", "tmpfs", "-o", "size=\(pages * 4096)", "probe-test-tmpfs", disk.path]) == 0 else {
+            throw MissingPrerequisite("the disk-full fetch test mounts a small tmpfs (mount -t tmpfs needs root)")
+        }
+        defer { _ = try? mount(["-l", disk.path], tool: "/bin/umount") }
+        let server = try LocalHTTPServer(routes: ["/mini.tar.gz": .init(body: body, behaviour: .normal)])
+        defer { server.stop() }
+        let catalog = try catalog(url: server.url("/mini.tar.gz"), sha256: SHA256Digest.data(body))
+        let cache = ProbeCache(root: disk.appendingPathComponent("cache"))
+        XCTAssertThrowsError(try Datasets.fetch(catalog.entry(named: "mini"), catalog: catalog, cache: cache)) { error in
+            let message = String(describing: error)
+            XCTAssertTrue(message.contains("cannot write while unpacking mini.tar.gz (No space left on device)"), message)
+            XCTAssertTrue(message.contains(disk.path), message)
+            XCTAssertFalse(message.contains("\n"), message)
+        }
+        let datasets = cache.root.appendingPathComponent("datasets")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: datasets.path), [], "a half-unpacked dataset was left in the cache")
+        XCTAssertNil(catalog.location(of: try catalog.entry(named: "mini"), cache: cache.root))
+
+        XCTAssertEqual(try mount(["-o", "remount,size=8m", disk.path]), 0)
+        let root = try Datasets.fetch(catalog.entry(named: "mini"), catalog: catalog, cache: cache)
+        XCTAssertEqual(try Datasets.list(catalog, cache: cache).first?.images, 4)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root.path).sorted(), ["cat", "dog"])
+    }
+
+    private func mount(_ arguments: [String], tool: String = "/bin/mount") throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
     func testWrongHashLeavesNothingInTheCache() throws {
         let body = try makePhotoArchive()
         let server = try LocalHTTPServer(routes: ["/mini.tar.gz": .init(body: body, behaviour: .normal)])

@@ -79,22 +79,86 @@ final class StoreMergerTests: XCTestCase {
         let parts = try makeParts(count: 2)
         let whole = try makeParts(count: 1)[0]
         let out = try makeTemporaryDirectory(self).appendingPathComponent("merged")
-        XCTAssertThrowsStoreError(.duplicatePath, try StoreMerger.merge(inputs: [parts[0], whole], into: out), containing: "stored in both")
+        XCTAssertThrowsStoreError(.duplicatePath, try StoreMerger.merge(inputs: [parts[0], whole], into: out, allowMissingParts: true), containing: "stored in both")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out.path), [StoreLock.fileName])
     }
 
     func testMergeAddsToAnExistingStore() throws {
         let parts = try makeParts(count: 2)
         let out = try makeTemporaryDirectory(self).appendingPathComponent("merged")
-        try StoreMerger.merge(inputs: [parts[0]], into: out)
-        let summary = try StoreMerger.merge(inputs: [parts[1]], into: out)
+        try StoreMerger.merge(inputs: [parts[0]], into: out, allowMissingParts: true)
+        let summary = try StoreMerger.merge(inputs: [parts[1]], into: out, allowMissingParts: true)
         XCTAssertEqual(summary.totalRows, 20)
         XCTAssertEqual(Set(try FeatureStore(directory: out).paths), Set(files.map(\.path)))
-        XCTAssertThrowsStoreError(.duplicatePath, try StoreMerger.merge(inputs: [parts[1]], into: out))
+        XCTAssertThrowsStoreError(.duplicatePath, try StoreMerger.merge(inputs: [parts[1]], into: out, allowMissingParts: true))
     }
 
     func testAnInputCannotBeTheOutput() throws {
         let parts = try makeParts(count: 1)
         XCTAssertThrowsStoreError(.invalidArgument, try StoreMerger.merge(inputs: parts, into: parts[0]))
+    }
+
+    // A failed array task must never be merged away: a part store records its part and
+    // whether its run finished, and the merge checks the set.
+
+    func testAWriterMarksTheStoreUnfinishedUntilFinish() throws {
+        let dir = try makeTemporaryDirectory(self).appendingPathComponent("store")
+        let writer = try StoreWriter(directory: dir, identity: testIdentity(), classes: testClasses, shardRows: 3)
+        try extract(writer.synchronize(with: files).toExtract, into: writer)
+        XCTAssertEqual(try StoreManifest.require(directory: dir).complete, false, "a store being written must say it is unfinished")
+        try writer.finish()
+        XCTAssertEqual(try StoreManifest.require(directory: dir).complete, true)
+        // Reopening for another run marks it unfinished again until that run finishes.
+        let again = try StoreWriter(directory: dir, identity: testIdentity(), classes: testClasses, shardRows: 3)
+        XCTAssertEqual(try StoreManifest.require(directory: dir).complete, false)
+        again.close()
+        XCTAssertEqual(try StoreManifest.require(directory: dir).complete, false, "a run stopped without finish stays unfinished")
+    }
+
+    func testAnUnfinishedPartIsRefusedNamingItAndMergesOnceRerun() throws {
+        let parts = try makeParts(count: 3)
+        // Part 1's task is rerun and dies before it finishes.
+        let part = try StorePart(index: 1, count: 3)
+        let writer = try StoreWriter(directory: parts[1], identity: testIdentity(), classes: testClasses, part: part, shardRows: 3)
+        writer.close()
+        let out = try makeTemporaryDirectory(self).appendingPathComponent("merged")
+        XCTAssertThrowsStoreError(.incompleteParts, try StoreMerger.merge(inputs: parts, into: out),
+                                  containing: "part 1/3 (\(parts[1].path)): extraction did not finish")
+        XCTAssertThrowsStoreError(.incompleteParts, try StoreMerger.merge(inputs: parts, into: out, allowMissingParts: true))
+        XCTAssertNil(try StoreManifest.read(directory: out), "a refused merge must leave no store")
+        // The rerun of that one task completes it; the merge then holds every row.
+        let rerun = try StoreWriter(directory: parts[1], identity: testIdentity(), classes: testClasses, part: part, shardRows: 3)
+        try extract(rerun.synchronize(with: files).toExtract, into: rerun)
+        try rerun.finish()
+        XCTAssertEqual(try StoreMerger.merge(inputs: parts, into: out).totalRows, 20)
+        XCTAssertEqual(try StoreManifest.require(directory: out).complete, true)
+    }
+
+    func testAMissingPartIsRefusedNamingIt() throws {
+        let parts = try makeParts(count: 4)
+        let out = try makeTemporaryDirectory(self).appendingPathComponent("merged")
+        XCTAssertThrowsStoreError(.incompleteParts, try StoreMerger.merge(inputs: [parts[0], parts[2]], into: out),
+                                  containing: "parts 1/4, 3/4 missing from the inputs")
+        XCTAssertNil(try StoreManifest.read(directory: out))
+        XCTAssertEqual(try StoreMerger.merge(inputs: [parts[0], parts[2]], into: out, allowMissingParts: true).totalRows,
+                       try [parts[0], parts[2]].reduce(0) { $0 + (try StoreManifest.require(directory: $1).totals.rows) })
+    }
+
+    func testAPartFolderWithNoStoreIsNamed() throws {
+        let parts = try makeParts(count: 2)
+        let absent = parts[1].deletingLastPathComponent().appendingPathComponent("part-9")
+        let out = try makeTemporaryDirectory(self).appendingPathComponent("merged")
+        XCTAssertThrowsStoreError(.notAStore, try StoreMerger.merge(inputs: [parts[0], parts[1], absent], into: out),
+                                  containing: "\(absent.path): no Probe store here")
+    }
+
+    func testPartsOfDifferentSplitsOrTheSamePartTwiceAreRefused() throws {
+        let halves = try makeParts(count: 2)
+        let thirds = try makeParts(count: 3)
+        let out = try makeTemporaryDirectory(self).appendingPathComponent("merged")
+        XCTAssertThrowsStoreError(.incompleteParts, try StoreMerger.merge(inputs: halves + [thirds[0]], into: out), containing: "different splits")
+        let copy = try makeTemporaryDirectory(self).appendingPathComponent("copy")
+        try FileManager.default.copyItem(at: halves[0], to: copy)
+        XCTAssertThrowsStoreError(.incompleteParts, try StoreMerger.merge(inputs: halves + [copy], into: out), containing: "part given twice")
     }
 }

@@ -39,6 +39,7 @@ struct InfoCommand: ParsableCommand {
                 "skipped": summary.skippedCount,
                 "bytes_on_disk": summary.bytesOnDisk,
                 "part": manifest.part?.description ?? NSNull(),
+                "complete": manifest.complete.map { $0 as Any } ?? NSNull(),
                 "classes": zip(manifest.classes, manifest.totals.classCounts).map { ["name": $0, "rows": $1] as [String: Any] },
             ]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
@@ -56,6 +57,7 @@ struct InfoCommand: ParsableCommand {
             ("rows", "\(manifest.totals.rows) in \(manifest.shards.count) shard\(manifest.shards.count == 1 ? "" : "s")"),
         ]
         if let part = manifest.part { lines.append(("part", part.description)) }
+        if manifest.complete == false { lines.append(("state", "unfinished (the last extraction failed, was stopped, or is running)")) }
         lines.append(("skipped", summary.skippedCount == 0 ? "0" : "\(summary.skippedCount) (see errors.jsonl)"))
         lines.append(("size on disk", "\(Self.humanBytes(summary.bytesOnDisk)) (\(summary.bytesOnDisk) bytes)"))
         lines.append(("classes", String(manifest.classes.count)))
