@@ -72,8 +72,10 @@ enum TarReader {
             [UInt8]((try? handle.read(upToCount: count)) ?? Data())
         }
         func skip(_ count: Int64) throws {
-            let now = try handle.offset()
-            try handle.seek(toOffset: now + UInt64(count))
+            // `count` comes from a header (up to 2^63 - 1 in base-256): past the end is truncation, not a trap.
+            let (target, overflow) = try handle.offset().addingReportingOverflow(UInt64(count))
+            guard !overflow, target <= UInt64(Int64.max) else { throw bad("entry size \(count) runs past the end") }
+            try handle.seek(toOffset: target)
         }
         func text(_ h: [UInt8], _ range: Range<Int>) -> String {
             let field = h[range]
@@ -143,7 +145,8 @@ enum TarReader {
                 try skip((512 - size % 512) % 512)
             case UInt8(ascii: "5"):
                 try target.makeDirectory(name)
-                try skip((size + 511) / 512 * 512)
+                try skip(size)
+                try skip((512 - size % 512) % 512)
             case UInt8(ascii: "2"):
                 try target.makeSymlink(name, pointingTo: link)
             case UInt8(ascii: "1"):
@@ -161,7 +164,8 @@ enum TarReader {
                 while i < payload.endIndex {
                     guard let space = payload[i...].firstIndex(of: 0x20),
                           let length = Int(String(decoding: payload[i..<space], as: UTF8.self)), length > 0,
-                          i + length <= payload.endIndex else { throw bad("bad pax record") }
+                          i + length <= payload.endIndex,
+                          space + 1 <= i + length - 1 else { throw bad("bad pax record") }
                     let record = String(decoding: payload[(space + 1)..<(i + length - 1)], as: UTF8.self)
                     if let eq = record.firstIndex(of: "=") {
                         let key = record[..<eq], value = String(record[record.index(after: eq)...])

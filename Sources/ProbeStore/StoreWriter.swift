@@ -108,8 +108,9 @@ public final class StoreWriter {
     /// only that part's share of it.
     public func plan(for dataset: [DatasetFile], contentHash: ((DatasetFile) throws -> String)? = nil) throws -> StorePlan {
         let dataset = part.map { part in dataset.filter { part.contains(path: $0.path) } } ?? dataset
+        // Not reserved from manifest.totals.rows: that number is the file's claim, and readIndex checks
+        // each shard's claim against the lines actually there.
         var stored: [IndexEntry] = []
-        stored.reserveCapacity(manifest.totals.rows)
         for shard in manifest.shards {
             stored += try ShardFiles.readIndex(directory.appendingPathComponent(shard.index), rows: shard.rows)
         }
