@@ -27,7 +27,7 @@ final class NPYHostileInputTests: XCTestCase {
         }
     }
 
-    /// A 128-byte file claiming 10^11 float32 elements (400 GB) is refused as truncated,
+    /// A 136-byte file claiming 10^11 float32 elements (400 GB) is refused as truncated,
     /// before anything of that size is allocated.
     func testSmallFileClaimingAHugeShapeIsRefused() throws {
         var header = NPYHeader(dtype: .float32, shape: [100_000_000_000]).encoded()
