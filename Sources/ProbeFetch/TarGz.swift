@@ -39,7 +39,13 @@ enum Gzip {
                 let start = bodyStart + position
                 guard start < bodyEnd else { throw bad("truncated deflate stream") }
                 try input.seek(toOffset: UInt64(start))
-                return try input.read(upToCount: Int(min(Int64(size), bodyEnd - start))) ?? Data()
+                var chunk = try input.read(upToCount: Int(min(Int64(size), bodyEnd - start))) ?? Data()
+                // ZIPFoundation tells zlib every chunk holds `size` bytes whatever its length, so a
+                // shorter one let a corrupt stream read past its end (AddressSanitizer, found by
+                // fuzzing). Zeros fill the rest: a valid stream ends before them, and a stream that
+                // reads them fails the trailer's CRC and length check.
+                if chunk.count < size { chunk.append(Data(count: size - chunk.count)) }
+                return chunk
             }, consumer: { data in
                 try target.account(data.count, entry: "(gzip stream)")
                 produced += Int64(data.count)

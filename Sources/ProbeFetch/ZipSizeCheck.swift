@@ -6,7 +6,9 @@ import Foundation
 /// a 300-byte zip whose local header says 3.7 GB made it allocate 3.7 GB (found by fuzzing,
 /// docs/fuzzing.md). No entry of a real archive is stored in more bytes than the archive has, so
 /// any local or central size above the archive's size is refused here, with the entry's name.
-/// Structure errors are left to ZIPFoundation, which reports them as an unreadable zip.
+/// A central directory that runs past the end of the file or whose entries do not parse is refused
+/// too: ZIPFoundation reads such a directory anyway, so skipping it would skip the check (fuzzing
+/// found that hole as well). A zip without an end record is left to ZIPFoundation, which refuses it.
 enum ZipSizeCheck {
     static func check(_ url: URL) throws {
         guard let handle = try? FileHandle(forReadingFrom: url) else { return }
@@ -24,6 +26,7 @@ enum ZipSizeCheck {
             for k in stride(from: width - 1, through: 0, by: -1) { value = value << 8 | UInt64(b[at + k]) }
             return value
         }
+        func corrupt(_ reason: String) -> FetchError { FetchError("\(url.path): corrupt zip: \(reason)") }
         func refuse(_ name: String, _ claimed: UInt64) -> FetchError {
             FetchError("\(url.path): entry '\(name)' claims \(claimed) bytes, more than the whole archive (\(size) bytes)")
         }
@@ -38,13 +41,18 @@ enum ZipSizeCheck {
             count = le(record, 32, 8)!; directorySize = le(record, 40, 8)!; directoryOffset = le(record, 48, 8)!
         }
         guard directorySize <= size, directoryOffset <= size - directorySize,
-              let directory = read(directoryOffset, Int(directorySize)) else { return }
+              let directory = read(directoryOffset, Int(directorySize)) else {
+            throw corrupt("the central directory (\(directorySize) bytes at \(directoryOffset)) runs past the end of the \(size)-byte file")
+        }
+        guard count <= directorySize / 46 else { throw corrupt("\(count) entries cannot fit in a \(directorySize)-byte central directory") }
 
         var pos = 0
-        for _ in 0..<min(count, directorySize / 46) {
+        for number in 0..<count {
             guard le(directory, pos, 4) == 0x0201_4B50, let nameLength = le(directory, pos + 28, 2),
                   let extraLength = le(directory, pos + 30, 2), let commentLength = le(directory, pos + 32, 2),
-                  pos + 46 + Int(nameLength) + Int(extraLength) <= directory.count else { return }
+                  pos + 46 + Int(nameLength) + Int(extraLength) <= directory.count else {
+                throw corrupt("central directory entry \(number) is malformed")
+            }
             let name = String(decoding: directory[(pos + 46)..<(pos + 46 + Int(nameLength))], as: UTF8.self)
             var compressed = le(directory, pos + 20, 4)!, uncompressed = le(directory, pos + 24, 4)!, local = le(directory, pos + 42, 4)!
             // Zip64 extended information: the 64-bit values of the fields that are 0xFFFFFFFF, in order.

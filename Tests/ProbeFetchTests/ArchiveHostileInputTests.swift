@@ -34,6 +34,21 @@ final class ArchiveHostileInputTests: XCTestCase {
         assertRefused(archive, mentioning: "claims 3708616704 bytes, more than the whole archive (248 bytes)")
     }
 
+    /// Found by libFuzzer (second run): a zip whose central directory runs past the end of the file
+    /// slipped past the size check (which then gave up) while ZIPFoundation read it anyway and
+    /// allocated the 1.3 GB a local header claimed for a symlink.
+    func testZipWhoseDirectoryRunsPastTheEndIsRefused() {
+        let archive = TestPaths.fixture("fuzz-regressions/archive-zip/directory-past-end-symlink-1.3GB.zip")
+        assertRefused(archive, mentioning: "corrupt zip: the central directory (459 bytes at 435) runs past the end of the 645-byte file")
+    }
+
+    /// Found by libFuzzer (AddressSanitizer): ZIPFoundation tells zlib each chunk holds a full buffer,
+    /// so the last, shorter chunk of a corrupt 35-byte .tar.gz was read past its end. Chunks are now
+    /// padded; the over-read itself is caught by scripts/fuzz, which replays this input under ASan.
+    func testCorruptGzipWithAShortLastChunkIsRefused() {
+        assertRefused(TestPaths.fixture("fuzz-regressions/archive-tar/gzip-short-chunk-overread.tar.gz"), mentioning: "corrupt gzip")
+    }
+
     /// Found reading the tar reader: a pax record shorter than its own length prefix trapped.
     func testPaxRecordShorterThanItsPrefixIsRefused() {
         assertRefused(TestPaths.fixture("fuzz-regressions/archive-tar/crafted-short-pax-record.tar"), mentioning: "bad pax record")
