@@ -125,3 +125,15 @@ let package = Package(
     ],
     swiftLanguageModes: [.v5]
 )
+
+// The libFuzzer harness (Fuzz/, docs/fuzzing.md): one executable, `probe-fuzz`, that feeds
+// fuzzer-made bytes to every reader of untrusted files. It exists only when PROBE_FUZZ=1 is set,
+// so a plain `swift build` / `swift test` (and scripts/check-imports) never sees it; scripts/fuzz
+// builds it with the fuzzer and address sanitizers in its own scratch path, .build-fuzz.
+if ProcessInfo.processInfo.environment["PROBE_FUZZ"] == "1" {
+    package.products.append(.executable(name: "probe-fuzz", targets: ["probe-fuzz"]))
+    package.targets.append(.executableTarget(
+        name: "probe-fuzz",
+        dependencies: ["ProbeBackbones", "ProbeCore", "ProbeFetch", "ProbeImages", "ProbeStore"],
+        path: "Fuzz/Sources/probe-fuzz"))
+}

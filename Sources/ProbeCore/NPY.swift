@@ -234,14 +234,22 @@ public struct NPYArray: Sendable {
         }
     }
 
-    /// The elements as Int, for integer dtypes (labels); float dtypes are truncated.
-    public func ints() -> [Int] {
-        data.withUnsafeBytes { raw -> [Int] in
+    /// The elements as Int, for integer dtypes (labels); float dtypes are truncated, and a float
+    /// that is NaN, infinite or beyond Int's range is an error (the file is someone else's: a
+    /// label array of floats must not be able to trap the conversion).
+    public func ints() throws -> [Int] {
+        try data.withUnsafeBytes { raw -> [Int] in
             switch dtype {
             case .int32: return raw.bindMemory(to: Int32.self).map { Int($0) }
             case .int64: return raw.bindMemory(to: Int64.self).map { Int($0) }
             case .uint8: return raw.map { Int($0) }
-            default: return floats().map { Int($0) }
+            default:
+                return try doubles().enumerated().map { index, value in
+                    guard let whole = Int(exactly: value.rounded(.towardZero)) else {
+                        throw NPYError("npy: element \(index) is \(value), not an integer")
+                    }
+                    return whole
+                }
             }
         }
     }

@@ -87,6 +87,7 @@ public enum ArchiveExtractor {
     }
 
     private static func extractZip(_ url: URL, into target: ExtractionTarget) throws {
+        try ZipSizeCheck.check(url)
         let archive: Archive
         do { archive = try Archive(url: url, accessMode: .read) } catch {
             throw FetchError("\(url.path): not a readable zip archive")

@@ -39,7 +39,13 @@ enum Gzip {
                 let start = bodyStart + position
                 guard start < bodyEnd else { throw bad("truncated deflate stream") }
                 try input.seek(toOffset: UInt64(start))
-                return try input.read(upToCount: Int(min(Int64(size), bodyEnd - start))) ?? Data()
+                var chunk = try input.read(upToCount: Int(min(Int64(size), bodyEnd - start))) ?? Data()
+                // ZIPFoundation tells zlib every chunk holds `size` bytes whatever its length, so a
+                // shorter one let a corrupt stream read past its end (AddressSanitizer, found by
+                // fuzzing). Zeros fill the rest: a valid stream ends before them, and a stream that
+                // reads them fails the trailer's CRC and length check.
+                if chunk.count < size { chunk.append(Data(count: size - chunk.count)) }
+                return chunk
             }, consumer: { data in
                 try target.account(data.count, entry: "(gzip stream)")
                 produced += Int64(data.count)
@@ -85,8 +91,10 @@ enum TarReader {
             [UInt8]((try? handle.read(upToCount: count)) ?? Data())
         }
         func skip(_ count: Int64) throws {
-            let now = try handle.offset()
-            try handle.seek(toOffset: now + UInt64(count))
+            // `count` comes from a header (up to 2^63 - 1 in base-256): past the end is truncation, not a trap.
+            let (target, overflow) = try handle.offset().addingReportingOverflow(UInt64(count))
+            guard !overflow, target <= UInt64(Int64.max) else { throw bad("entry size \(count) runs past the end") }
+            try handle.seek(toOffset: target)
         }
         func text(_ h: [UInt8], _ range: Range<Int>) -> String {
             let field = h[range]
@@ -156,7 +164,8 @@ enum TarReader {
                 try skip((512 - size % 512) % 512)
             case UInt8(ascii: "5"):
                 try target.makeDirectory(name)
-                try skip((size + 511) / 512 * 512)
+                try skip(size)
+                try skip((512 - size % 512) % 512)
             case UInt8(ascii: "2"):
                 try target.makeSymlink(name, pointingTo: link)
             case UInt8(ascii: "1"):
@@ -174,7 +183,8 @@ enum TarReader {
                 while i < payload.endIndex {
                     guard let space = payload[i...].firstIndex(of: 0x20),
                           let length = Int(String(decoding: payload[i..<space], as: UTF8.self)), length > 0,
-                          i + length <= payload.endIndex else { throw bad("bad pax record") }
+                          i + length <= payload.endIndex,
+                          space + 1 <= i + length - 1 else { throw bad("bad pax record") }
                     let record = String(decoding: payload[(space + 1)..<(i + length - 1)], as: UTF8.self)
                     if let eq = record.firstIndex(of: "=") {
                         let key = record[..<eq], value = String(record[record.index(after: eq)...])

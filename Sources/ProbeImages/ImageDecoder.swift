@@ -91,6 +91,18 @@ public enum ImageDecoder {
         }
     }
 
+    /// Refuses a header that claims more pixels than the file's bytes could code, before the pixels
+    /// are allocated: a few hundred bytes must not make the decoder allocate hundreds of megabytes.
+    /// The bounds hold for every complete file. JPEG: each 8x8 block of a scan costs at least one bit
+    /// (its DC code), so at most 512 pixels a byte; PNG: deflate expands at most 1032-fold and a
+    /// 1-bit pixel is the smallest, so at most 8256. Twice those leaves room and still refuses bombs.
+    static func checkFileCanHold(width: Int, height: Int, bytes: Int, pixelsPerByte: Int, format: String, name: String) throws {
+        let (most, overflow) = bytes.multipliedReportingOverflow(by: pixelsPerByte)
+        if !overflow, width * height > most {
+            throw ImageError(file: name, reason: "\(format) header claims \(width)x\(height) pixels, more than its \(bytes) bytes can hold (truncated or forged)")
+        }
+    }
+
     private static func decodeJPEG(_ data: Data, name: String, options: DecodeOptions) throws -> RGBImage {
         try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> RGBImage in
             let base = raw.bindMemory(to: UInt8.self).baseAddress!
@@ -105,6 +117,7 @@ public enum ImageDecoder {
             guard probe_jpeg_read_header(decoder, &header) == 0 else { throw failure() }
             let width = Int(header.width), height = Int(header.height)
             try checkPixelLimit(width: width, height: height, name: name, options: options)
+            try checkFileCanHold(width: width, height: height, bytes: raw.count, pixelsPerByte: 1024, format: "JPEG", name: name)
             let n = dctScaleNumerator(width: width, height: height, options: options)
             var outWidth: Int32 = 0, outHeight: Int32 = 0
             guard probe_jpeg_start(decoder, Int32(n), &outWidth, &outHeight) == 0 else { throw failure() }
@@ -134,6 +147,7 @@ public enum ImageDecoder {
             guard probe_png_read_header(decoder, &header) == 0 else { throw failure() }
             let width = Int(header.width), height = Int(header.height)
             try checkPixelLimit(width: width, height: height, name: name, options: options)
+            try checkFileCanHold(width: width, height: height, bytes: raw.count, pixelsPerByte: 16_512, format: "PNG", name: name)
             let count = width * height * 3
             var status: Int32 = 0
             let pixels = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in

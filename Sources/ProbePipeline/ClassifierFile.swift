@@ -148,7 +148,12 @@ public struct ClassifierFile: Sendable {
                                         iterations: m.iterations ?? [], warning: m.warning))
         case .knn:
             guard let labelsName = m.trainingLabels else { throw PipelineError("\(url.path): k-NN training labels are missing") }
-            let labels = try NPYArray.read(contentsOf: dir.appendingPathComponent(labelsName)).ints()
+            let labelsURL = dir.appendingPathComponent(labelsName)
+            let labelsArray = try NPYArray.read(contentsOf: labelsURL)
+            let labels: [Int]
+            do { labels = try labelsArray.ints() } catch let error as NPYError {
+                throw PipelineError("\(labelsURL.path): \(error.description.replacingOccurrences(of: "npy: ", with: ""))")
+            }
             let s = contents.settings
             model = .knn(try KNeighbors(k: s.k, metric: s.metric, weights: s.neighborWeights).fit(x: try matrix(m.trainingRows), y: labels))
         }

@@ -40,13 +40,15 @@ public final class FeatureStore: @unchecked Sendable {
         var starts: [Int] = []
         var labels: [Int] = []
         var paths: [String] = []
-        labels.reserveCapacity(manifest.totals.rows)
-        paths.reserveCapacity(manifest.totals.rows)
         var counts = [Int](repeating: 0, count: manifest.classes.count)
         var total = 0
         for record in manifest.shards {
             let mapped = try MappedShard(url: directory.appendingPathComponent(record.embeddings), rows: record.rows,
                                          dim: manifest.identity.dim, dtype: manifest.identity.dtype)
+            // Reserved only now: the embeddings file's length has bounded the manifest's row count
+            // (a 100-byte manifest claiming a trillion rows must not allocate terabytes).
+            labels.reserveCapacity(labels.count + record.rows)
+            paths.reserveCapacity(paths.count + record.rows)
             let labelsURL = directory.appendingPathComponent(record.labels)
             let shardLabels = try ShardFiles.readLabels(labelsURL, rows: record.rows)
             let indexURL = directory.appendingPathComponent(record.index)

@@ -127,7 +127,13 @@ public struct StoreManifest: Codable, Equatable, Sendable {
         guard totals.classCounts.count == classes.count else {
             throw StoreError(.corrupt, "\(path): \(totals.classCounts.count) class counts for \(classes.count) classes")
         }
-        let rows = shards.reduce(0) { $0 + $1.rows }
+        // Row counts come from the file: add them without trusting them not to overflow.
+        var rows = 0
+        for shard in shards {
+            let (sum, overflow) = rows.addingReportingOverflow(shard.rows)
+            guard !overflow else { throw StoreError(.corrupt, "\(path): shard row counts add up past \(Int.max)") }
+            rows = sum
+        }
         guard totals.rows == rows else {
             throw StoreError(.corrupt, "\(path): totals say \(totals.rows) rows but the shards hold \(rows)")
         }

@@ -17,7 +17,7 @@ final class NPYTests: XCTestCase {
         XCTAssertEqual(try NPYArray.read(contentsOf: TestPaths.fixture("npy/i32_5.npy")).ints(), [3, -1, 0, 7, 2])
         let i64 = try NPYArray.read(contentsOf: TestPaths.fixture("npy/i64_2x2.npy"))
         XCTAssertEqual(i64.shape, [2, 2])
-        XCTAssertEqual(i64.ints(), [1, 2, 3, 4])
+        XCTAssertEqual(try i64.ints(), [1, 2, 3, 4])
     }
 
     func testWritesTheSameBytesAsNumpy() throws {

@@ -56,7 +56,13 @@ enum Safetensors {
             guard expected == elements else { throw bad("shape \(shape) needs \(expected) elements, data has \(elements)") }
             let storage = all.slice(dataStart + offsets[0], byteCount)!
             var strides = [Int](repeating: 1, count: shape.count)
-            for d in stride(from: shape.count - 2, through: 0, by: -1) { strides[d] = strides[d + 1] * shape[d + 1] }
+            // With a zero extent the element count is 0 whatever the others are, so the strides
+            // of the other extents can overflow even though the shape passed the check above.
+            for d in stride(from: shape.count - 2, through: 0, by: -1) {
+                let (step, overflow) = strides[d + 1].multipliedReportingOverflow(by: shape[d + 1])
+                guard !overflow else { throw bad("shape \(shape) is too large") }
+                strides[d] = step
+            }
             result[key] = try materializeTensor(key: key, dtype: dtype, storage: storage, storageElements: elements,
                                                 storageOffset: 0, size: shape, stride: strides, url: url)
         }
