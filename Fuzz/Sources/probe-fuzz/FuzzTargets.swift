@@ -94,7 +94,7 @@ func fuzzIndex(_ data: Data) {
     withFolder { folder in
         let url = folder.appendingPathComponent(ShardFileNames.stem(0) + ShardFileNames.indexSuffix)
         try data.write(to: url)
-        _ = try? IndexEntry.readAll(from: url)
+        _ = try? DatasetFile.readAll(from: url)
         _ = try? JSONLines.decode(SkippedFile.self, from: url)
     }
 }
