@@ -15,15 +15,9 @@ final class FormatFidelityTests: XCTestCase {
             let width: Int
             let height: Int
         }
-        struct Shared: Decodable {
-            let source: String
-            let width: Int
-            let height: Int
-            let fnv1a64: String
-        }
         let crop_size: Int
         let samples: [Sample]
-        let shared: [Shared]
+        let shared: [ImageFixtureIndex.DecodeDigest]  // the same record the JPEG/PNG fixtures use
     }
 
     private func index() throws -> Index {
