@@ -202,3 +202,30 @@ public struct LinearSVCModel: Classifier, Sendable {
         return argmaxLabels(z, classes: classes)
     }
 }
+
+/// In a classifier file: the coefficients in the `.coef.npy` file the JSON names (`NPYSidecars`),
+/// the rest in the JSON (`converged` is written for readers of the file; it follows from `warning`).
+extension LinearSVCModel: Codable {
+    private enum CodingKeys: String, CodingKey { case classes, coefficients, intercepts, iterations, converged, warning }
+
+    public init(from decoder: Decoder) throws {
+        let record = try decoder.container(keyedBy: CodingKeys.self)
+        let classes = try record.decode([Int].self, forKey: .classes)
+        let coefficients = try record.decodeIfPresent(String.self, forKey: .coefficients)
+        let intercepts = try record.decodeIfPresent([Float].self, forKey: .intercepts) ?? []
+        let iterations = try record.decodeIfPresent([Int].self, forKey: .iterations) ?? []
+        let warning = try record.decodeIfPresent(String.self, forKey: .warning)
+        try self.init(classes: classes, coefficients: NPYSidecars.of(decoder.userInfo).matrix(named: coefficients), intercepts: intercepts,
+                      iterations: iterations, warning: warning)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var record = encoder.container(keyedBy: CodingKeys.self)
+        try record.encode(classes, forKey: .classes)
+        try record.encode(NPYSidecars.of(encoder.userInfo).write(coefficients, role: "coef"), forKey: .coefficients)
+        try record.encode(intercepts, forKey: .intercepts)
+        try record.encode(iterations, forKey: .iterations)
+        try record.encode(converged, forKey: .converged)
+        try record.encodeIfPresent(warning, forKey: .warning)
+    }
+}

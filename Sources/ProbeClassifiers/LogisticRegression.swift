@@ -396,3 +396,34 @@ extension LogisticRegression {
         return (value, gradient)
     }
 }
+
+/// In a classifier file: the coefficients in the `.coef.npy` file the JSON names (`NPYSidecars`),
+/// the rest in the JSON; `iterations` is a list, as the SVM's is. Reading checks the shapes as
+/// `init` does; a record without the solver's report reads as a converged fit.
+extension LogisticRegressionModel: Codable {
+    private enum CodingKeys: String, CodingKey { case classes, coefficients, intercepts, iterations, converged, objective, warning }
+
+    public init(from decoder: Decoder) throws {
+        let record = try decoder.container(keyedBy: CodingKeys.self)
+        let classes = try record.decode([Int].self, forKey: .classes)
+        let coefficients = try record.decodeIfPresent(String.self, forKey: .coefficients)
+        let intercepts = try record.decodeIfPresent([Float].self, forKey: .intercepts) ?? []
+        let iterations = try record.decodeIfPresent([Int].self, forKey: .iterations)?.first ?? 0
+        let converged = try record.decodeIfPresent(Bool.self, forKey: .converged) ?? true
+        let objective = try record.decodeIfPresent(Double.self, forKey: .objective) ?? .nan
+        let warning = try record.decodeIfPresent(String.self, forKey: .warning)
+        try self.init(classes: classes, coefficients: NPYSidecars.of(decoder.userInfo).matrix(named: coefficients), intercepts: intercepts,
+                      iterations: iterations, converged: converged, objective: objective, warning: warning)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var record = encoder.container(keyedBy: CodingKeys.self)
+        try record.encode(classes, forKey: .classes)
+        try record.encode(NPYSidecars.of(encoder.userInfo).write(coefficients, role: "coef"), forKey: .coefficients)
+        try record.encode(intercepts, forKey: .intercepts)
+        try record.encode([iterations], forKey: .iterations)
+        try record.encode(converged, forKey: .converged)
+        try record.encode(objective, forKey: .objective)
+        try record.encodeIfPresent(warning, forKey: .warning)
+    }
+}

@@ -118,3 +118,27 @@ public struct PCAModel: Sendable {
         return out
     }
 }
+
+/// In a classifier file: mean, explained variances and `whiten` in the JSON, the components
+/// [D, d] in the `.pca.npy` file it names (`NPYSidecars`).
+extension PCAModel: Codable {
+    private enum CodingKeys: String, CodingKey { case mean, components, explainedVariance, whiten }
+
+    public init(from decoder: Decoder) throws {
+        let record = try decoder.container(keyedBy: CodingKeys.self)
+        let sidecars = try NPYSidecars.of(decoder.userInfo)
+        let mean = try record.decode([Double].self, forKey: .mean)
+        let components = try record.decode(String.self, forKey: .components)
+        let explainedVariance = try record.decode([Double].self, forKey: .explainedVariance)
+        let whiten = try record.decode(Bool.self, forKey: .whiten)
+        try self.init(mean: mean, components: sidecars.matrix(named: components), explainedVariance: explainedVariance, whiten: whiten)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var record = encoder.container(keyedBy: CodingKeys.self)
+        try record.encode(mean, forKey: .mean)
+        try record.encode(NPYSidecars.of(encoder.userInfo).write(components, role: "pca"), forKey: .components)
+        try record.encode(explainedVariance, forKey: .explainedVariance)
+        try record.encode(whiten, forKey: .whiten)
+    }
+}

@@ -66,3 +66,13 @@ public struct StandardScalerModel: Equatable, Sendable {
         return out
     }
 }
+
+/// In a classifier file: `{"mean": [...], "scale": [...]}`; reading checks them as `init` does.
+extension StandardScalerModel: Codable {
+    private enum CodingKeys: String, CodingKey { case mean, scale }
+
+    public init(from decoder: Decoder) throws {
+        let record = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(mean: record.decode([Double].self, forKey: .mean), scale: record.decode([Double].self, forKey: .scale))
+    }
+}

@@ -162,3 +162,59 @@ public struct TrainedProbe: Sendable {
         }
     }
 }
+
+/// In a classifier file: the settings, the transforms and the model in the JSON, their matrices in
+/// `.npy` files beside it (`NPYSidecars`). k-NN's record is its training rows and labels; the
+/// neighbour count, metric and weights are the settings'.
+extension TrainedProbe: Codable {
+    private enum CodingKeys: String, CodingKey { case settings, scaler, pca, model, cCurve, chosenC }
+    private enum NeighborsKeys: String, CodingKey { case classes, trainingRows, trainingLabels }
+
+    public init(from decoder: Decoder) throws {
+        let record = try decoder.container(keyedBy: CodingKeys.self)
+        let settings = try record.decode(ProbeSettings.self, forKey: .settings)
+        let curve = try record.decode([[Double]].self, forKey: .cCurve)
+        guard curve.allSatisfy({ $0.count == 2 }) else {
+            throw DecodingError.dataCorruptedError(forKey: .cCurve, in: record, debugDescription: "each point is [C, validation accuracy]")
+        }
+        let chosenC = try record.decodeIfPresent(Double.self, forKey: .chosenC)
+        let scaler = try record.decodeIfPresent(StandardScalerModel.self, forKey: .scaler)
+        let pca = try record.decodeIfPresent(PCAModel.self, forKey: .pca)
+        let model: Model
+        switch settings.kind {
+        case .logreg: model = .logreg(try record.decode(LogisticRegressionModel.self, forKey: .model))
+        case .svm: model = .svm(try record.decode(LinearSVCModel.self, forKey: .model))
+        case .knn:
+            let neighbors = try record.nestedContainer(keyedBy: NeighborsKeys.self, forKey: .model)
+            _ = try neighbors.decode([Int].self, forKey: .classes)
+            let sidecars = try NPYSidecars.of(decoder.userInfo)
+            guard let labelsName = try neighbors.decodeIfPresent(String.self, forKey: .trainingLabels) else {
+                throw sidecars.error("k-NN training labels are missing")
+            }
+            let labels = try sidecars.ints(named: labelsName)
+            let rows = try sidecars.matrix(named: neighbors.decodeIfPresent(String.self, forKey: .trainingRows))
+            model = .knn(try KNeighbors(k: settings.k, metric: settings.metric, weights: settings.neighborWeights).fit(x: rows, y: labels))
+        }
+        self.init(settings: settings, scaler: scaler, pca: pca, model: model,
+                  cCurve: curve.map { (c: $0[0], validationAccuracy: $0[1]) }, chosenC: chosenC)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var record = encoder.container(keyedBy: CodingKeys.self)
+        try record.encode(settings, forKey: .settings)
+        try record.encode(cCurve.map { [$0.c, $0.validationAccuracy] }, forKey: .cCurve)
+        try record.encodeIfPresent(chosenC, forKey: .chosenC)
+        try record.encodeIfPresent(scaler, forKey: .scaler)
+        try record.encodeIfPresent(pca, forKey: .pca)
+        switch model {
+        case .logreg(let m): try record.encode(m, forKey: .model)
+        case .svm(let m): try record.encode(m, forKey: .model)
+        case .knn(let m):
+            let sidecars = try NPYSidecars.of(encoder.userInfo)
+            var neighbors = record.nestedContainer(keyedBy: NeighborsKeys.self, forKey: .model)
+            try neighbors.encode(m.classes, forKey: .classes)
+            try neighbors.encode(sidecars.write(m.training, role: "train"), forKey: .trainingRows)
+            try neighbors.encode(sidecars.write(m.labels, role: "train-labels"), forKey: .trainingLabels)
+        }
+    }
+}

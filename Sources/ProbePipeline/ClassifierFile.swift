@@ -34,131 +34,66 @@ public struct ClassifierFile: Sendable {
         self.training = training
     }
 
-    // MARK: - The JSON part
-
-    private struct Contents: Codable {
-        var format: String
-        var version: Int
-        var settings: ProbeSettings
-        var classes: [String]
-        var features: StoreIdentity
-        var training: TrainingRecord
-        var chosenC: Double?
-        var cCurve: [[Double]]
-        var scaler: Scaler?
-        var pca: PCARecord?
-        var model: ModelRecord
-    }
-
-    private struct Scaler: Codable { var mean: [Double]; var scale: [Double] }
-    private struct PCARecord: Codable { var mean: [Double]; var components: String; var explainedVariance: [Double]; var whiten: Bool }
-    private struct ModelRecord: Codable {
-        var classes: [Int]
-        /// logreg/svm: [rows, features] coefficients file and intercepts.
-        var coefficients: String?
-        var intercepts: [Float]?
-        var iterations: [Int]?
-        var converged: Bool?
-        var objective: Double?
-        var warning: String?
-        /// knn: the (transformed) training rows and their labels.
-        var trainingRows: String?
-        var trainingLabels: String?
-    }
-
+    /// Writes `NAME.json` and its `.npy` arrays (each type stores its own fields: `TrainedProbe`'s
+    /// `Codable` conformance and the estimators').
     public func save() throws {
-        let dir = url.deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let stem = url.deletingPathExtension().lastPathComponent
-        func write(_ matrix: Matrix, _ suffix: String) throws -> String {
-            let name = "\(stem).\(suffix).npy"
-            try NPYArray(float32: matrix.values, shape: [matrix.rows, matrix.cols]).write(to: dir.appendingPathComponent(name))
-            return name
-        }
-        var record = ModelRecord(classes: [])
-        switch probe.model {
-        case .logreg(let m):
-            record = ModelRecord(classes: m.classes, coefficients: try write(m.coefficients, "coef"), intercepts: m.intercepts,
-                                 iterations: [m.iterations], converged: m.converged, objective: m.objective, warning: m.warning)
-        case .svm(let m):
-            record = ModelRecord(classes: m.classes, coefficients: try write(m.coefficients, "coef"), intercepts: m.intercepts,
-                                 iterations: m.iterations, converged: m.converged, warning: m.warning)
-        case .knn(let m):
-            let labelsName = "\(stem).train-labels.npy"
-            try NPYArray(int32: m.labels.map { Int32($0) }, shape: [m.labels.count]).write(to: dir.appendingPathComponent(labelsName))
-            record = ModelRecord(classes: m.classes, trainingRows: try write(m.training, "train"), trainingLabels: labelsName)
-        }
-        let contents = Contents(
-            format: Self.formatName, version: Self.currentVersion, settings: probe.settings, classes: classes,
-            features: features, training: training, chosenC: probe.chosenC,
-            cCurve: probe.cCurve.map { [$0.c, $0.validationAccuracy] },
-            scaler: probe.scaler.map { Scaler(mean: $0.mean, scale: $0.scale) },
-            pca: try probe.pca.map { PCARecord(mean: $0.mean, components: try write($0.components, "pca"),
-                                               explainedVariance: $0.explainedVariance, whiten: $0.whiten) },
-            model: record)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try encoder.encode(contents).write(to: url, options: .atomic)
+        encoder.userInfo[NPYSidecars.userInfoKey] = NPYSidecars(record: url)
+        try encoder.encode(self).write(to: url, options: .atomic)
     }
 
+    /// Reads a classifier file; every way it can be damaged is an error naming the file.
     public static func load(_ url: URL) throws -> ClassifierFile {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw PipelineError("\(url.path): cannot read the classifier file (\(error.localizedDescription))")
+        }
+        let decoder = JSONDecoder()
+        decoder.userInfo[NPYSidecars.userInfoKey] = NPYSidecars(record: url)
         do {
-            return try loadUnchecked(url)
+            return try decoder.decode(ClassifierFile.self, from: data)
         } catch let error as PipelineError {
             throw error
+        } catch let error as NPYSidecarError {
+            throw PipelineError(error.description)
+        } catch let error as DecodingError {
+            throw PipelineError("\(url.path): not a Probe classifier file (\(error))")
         } catch {
             // Model and transform initialisers reject inconsistent shapes; say which file held them.
             throw PipelineError("\(url.path): damaged classifier file (\(error))")
         }
     }
+}
 
-    private static func loadUnchecked(_ url: URL) throws -> ClassifierFile {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw PipelineError("\(url.path): cannot read the classifier file (\(error.localizedDescription))")
+/// The file's own fields (format, version, classes, features, training) beside the probe's.
+extension ClassifierFile: Codable {
+    private enum CodingKeys: String, CodingKey { case format, version, classes, features, training }
+
+    public init(from decoder: Decoder) throws {
+        let url = try NPYSidecars.of(decoder.userInfo).record
+        let record = try decoder.container(keyedBy: CodingKeys.self)
+        guard try record.decode(String.self, forKey: .format) == Self.formatName else {
+            throw PipelineError("\(url.path): not a Probe classifier file")
         }
-        let contents: Contents
-        do { contents = try JSONDecoder().decode(Contents.self, from: data) } catch {
-            throw PipelineError("\(url.path): not a Probe classifier file (\(error))")
+        let version = try record.decode(Int.self, forKey: .version)
+        guard version == Self.currentVersion else {
+            throw PipelineError("\(url.path): classifier format \(version) is not supported (this probe reads \(Self.currentVersion))")
         }
-        guard contents.format == formatName else { throw PipelineError("\(url.path): not a Probe classifier file") }
-        guard contents.version == currentVersion else {
-            throw PipelineError("\(url.path): classifier format \(contents.version) is not supported (this probe reads \(currentVersion))")
-        }
-        let dir = url.deletingLastPathComponent()
-        func matrix(_ name: String?) throws -> Matrix {
-            guard let name else { throw PipelineError("\(url.path): an array file is missing from the record") }
-            let array = try NPYArray.read(contentsOf: dir.appendingPathComponent(name))
-            guard array.shape.count == 2 else { throw PipelineError("\(name): expected a 2-D array, found shape \(array.shape)") }
-            return Matrix(rows: array.shape[0], cols: array.shape[1], values: array.floats())
-        }
-        let scaler = try contents.scaler.map { try StandardScalerModel(mean: $0.mean, scale: $0.scale) }
-        let pca = try contents.pca.map { try PCAModel(mean: $0.mean, components: try matrix($0.components),
-                                                   explainedVariance: $0.explainedVariance, whiten: $0.whiten) }
-        // The model initialisers throw on shapes that do not fit; `load` names the file.
-        let m = contents.model
-        let model: TrainedProbe.Model
-        switch contents.settings.kind {
-        case .logreg:
-            model = .logreg(try LogisticRegressionModel(classes: m.classes, coefficients: try matrix(m.coefficients),
-                                                    intercepts: m.intercepts ?? [], iterations: m.iterations?.first ?? 0,
-                                                    converged: m.converged ?? true, objective: m.objective ?? .nan, warning: m.warning))
-        case .svm:
-            model = .svm(try LinearSVCModel(classes: m.classes, coefficients: try matrix(m.coefficients), intercepts: m.intercepts ?? [],
-                                        iterations: m.iterations ?? [], warning: m.warning))
-        case .knn:
-            guard let labelsName = m.trainingLabels else { throw PipelineError("\(url.path): k-NN training labels are missing") }
-            let labelsURL = dir.appendingPathComponent(labelsName)
-            let labelsArray = try NPYArray.read(contentsOf: labelsURL)
-            let labels: [Int]
-            do { labels = try labelsArray.ints() } catch let error as NPYError {
-                throw PipelineError("\(labelsURL.path): \(error.description.replacingOccurrences(of: "npy: ", with: ""))")
-            }
-            let s = contents.settings
-            model = .knn(try KNeighbors(k: s.k, metric: s.metric, weights: s.neighborWeights).fit(x: try matrix(m.trainingRows), y: labels))
-        }
-        let probe = TrainedProbe(settings: contents.settings, scaler: scaler, pca: pca, model: model,
-                                 cCurve: contents.cCurve.map { (c: $0[0], validationAccuracy: $0[1]) }, chosenC: contents.chosenC)
-        return ClassifierFile(url: url, probe: probe, classes: contents.classes, features: contents.features, training: contents.training)
+        let classes = try record.decode([String].self, forKey: .classes)
+        let features = try record.decode(StoreIdentity.self, forKey: .features)
+        let training = try record.decode(TrainingRecord.self, forKey: .training)
+        self.init(url: url, probe: try TrainedProbe(from: decoder), classes: classes, features: features, training: training)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var record = encoder.container(keyedBy: CodingKeys.self)
+        try record.encode(Self.formatName, forKey: .format)
+        try record.encode(Self.currentVersion, forKey: .version)
+        try record.encode(classes, forKey: .classes)
+        try record.encode(features, forKey: .features)
+        try record.encode(training, forKey: .training)
+        try probe.encode(to: encoder)
     }
 }
