@@ -101,6 +101,33 @@ public enum DatasetScanner {
         return ImageDataset(root: root, classes: classes, items: items, skipped: skipped, warnings: warnings)
     }
 
+    /// Every image below `folder`, recursively, for labelling (`probe predict`): no classes, every
+    /// item's label 0, and otherwise the rules of `scan` (image extensions, hidden names ignored,
+    /// links followed unless they loop or dangle, each file left out listed with its reason), so a
+    /// folder predicts exactly the files it would extract. Paths are relative to `folder`.
+    public static func scanImages(below folder: URL) throws -> ImageDataset {
+        let root = folder.standardizedFileURL
+        let status = status(of: root.path)
+        guard status.kind != .dangling, status.kind != .loop else { throw ImageError(file: root.path, reason: "folder not found") }
+        guard status.kind == .directory else { throw ImageError(file: root.path, reason: "not a folder") }
+        var found: [Found] = []
+        var ancestors: Set<FileIdentity> = []
+        walk(folder: root.path, relative: "", ancestors: &ancestors, into: &found, status: status)
+        found.sort { byteWiseLess($0.relative, $1.relative) }
+        var items: [DatasetFile] = []
+        var skipped: [SkippedFile] = []
+        for entry in found {
+            if let reason = entry.reason, entry.relative.isEmpty {
+                throw ImageError(file: root.path, reason: reason)  // the folder itself cannot be listed
+            } else if let reason = entry.reason {
+                skipped.append(SkippedFile(path: entry.relative, reason: reason, size: entry.size, mtimeNanoseconds: entry.mtime))
+            } else {
+                items.append(DatasetFile(path: entry.relative, label: 0, size: entry.size, mtimeNanoseconds: entry.mtime))
+            }
+        }
+        return ImageDataset(root: root, classes: [], items: items, skipped: skipped, warnings: [])
+    }
+
     /// Whether `name` has one of the image extensions (case-insensitive).
     public static func hasImageExtension(_ name: String) -> Bool {
         guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return false }
@@ -165,7 +192,7 @@ public enum DatasetScanner {
         }
         for name in names where !name.hasPrefix(".") {
             let path = folder + "/" + name
-            let childRelative = relative + "/" + name
+            let childRelative = relative.isEmpty ? name : relative + "/" + name
             let child = status(of: path)
             switch child.kind {
             case .directory:

@@ -33,7 +33,9 @@ public enum Prediction {
         var rows: [Row] = []
         var skipped: [(String, String)] = []
 
-        var imageFiles: [(root: URL, path: String)] = []
+        // Images with the folder their paths are relative to (one loader per folder keeps paths
+        // relative to what the user named).
+        var imageFiles: [(root: URL, file: DatasetFile)] = []
         for input in inputs {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: input.path, isDirectory: &isDirectory) else {
@@ -50,9 +52,13 @@ public enum Prediction {
                     rows.append(row(path: store.paths[i], label: predicted.labels[i], probabilities: predicted.probabilities?[i], file: file, top: top))
                 }
             } else if isDirectory.boolValue {
-                for path in try imagesBelow(input) { imageFiles.append((input, path)) }
+                // The scanner extract uses: same extensions, hidden names, links and reasons.
+                let folder = try DatasetScanner.scanImages(below: input)
+                for file in folder.skipped { skipped.append((input.appendingPathComponent(file.path).path, file.reason)) }
+                imageFiles += folder.items.map { (input, $0) }
             } else {
-                imageFiles.append((input.deletingLastPathComponent(), input.lastPathComponent))
+                // A file named on the command line is taken whatever its name; the decoder reads its format from its bytes.
+                imageFiles.append((input.deletingLastPathComponent(), DatasetFile(path: input.lastPathComponent, label: 0, size: 0, mtimeNanoseconds: 0)))
             }
         }
 
@@ -77,11 +83,9 @@ public enum Prediction {
             while start < imageFiles.count {
                 let chunk = imageFiles[start..<min(start + batchSize, imageFiles.count)]
                 start += chunk.count
-                // One loader per root folder keeps paths relative to what the user named.
                 for (root, group) in Dictionary(grouping: chunk, by: { $0.root }).sorted(by: { $0.key.path < $1.key.path }) {
                     let loader = BatchLoader(root: root, recipe: recipe, decode: decode, capacity: group.count, threads: threads)
-                    let files = group.map { DatasetFile(path: $0.path, label: 0, size: 0, mtimeNanoseconds: 0) }
-                    let loaded = loader.load(files)
+                    let loaded = loader.load(group.map(\.file))
                     for failure in loaded.failures { skipped.append((root.appendingPathComponent(failure.path).path, failure.reason)) }
                     guard !loaded.entries.isEmpty else { continue }
                     let embeddings = try loader.pixels.withUnsafeBufferPointer { pixels in
@@ -106,20 +110,5 @@ public enum Prediction {
         guard let probabilities else { return Row(path: path, top: [Choice(label: file.classes[label], probability: nil)]) }
         let order = probabilities.indices.sorted { probabilities[$0] != probabilities[$1] ? probabilities[$0] > probabilities[$1] : $0 < $1 }
         return Row(path: path, top: order.prefix(max(1, top)).map { Choice(label: file.classes[$0], probability: probabilities[$0]) })
-    }
-
-    /// Image files below `folder`, recursively, sorted, hidden ones left out (paths relative to `folder`).
-    static func imagesBelow(_ folder: URL) throws -> [String] {
-        guard let enumerator = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey],
-                                                              options: [.skipsHiddenFiles]) else {
-            throw PipelineError("\(folder.path): cannot list the folder")
-        }
-        let base = folder.standardizedFileURL.path
-        var paths: [String] = []
-        for case let url as URL in enumerator where DatasetScanner.hasImageExtension(url.lastPathComponent) {
-            let full = url.standardizedFileURL.path
-            paths.append(full.hasPrefix(base + "/") ? String(full.dropFirst(base.count + 1)) : url.lastPathComponent)
-        }
-        return paths.sorted(by: DatasetScanner.byteWiseLess)
     }
 }

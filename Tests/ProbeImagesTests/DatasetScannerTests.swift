@@ -113,6 +113,26 @@ final class DatasetScannerTests: XCTestCase {
         XCTAssertEqual(dataset.items.map(\.path), ["linked/x.jpg"])
     }
 
+    /// `probe predict`'s folders: no classes, files at the top taken too, every other rule as `scan`'s.
+    func testUnlabelledFolderKeepsTheRulesOfScan() throws {
+        for path in ["b.jpg", "a/z.PNG", "a/.hidden.jpg", ".git/x.jpg", "notes.txt", "c.webp"] { try touch(path) }
+        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("a/loop").path,
+                                                   withDestinationPath: root.appendingPathComponent("a").path)
+        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("gone.jpg").path, withDestinationPath: "nowhere")
+        let folder = try DatasetScanner.scanImages(below: root)
+        XCTAssertEqual(folder.classes, [])
+        XCTAssertEqual(folder.items.map(\.path), ["a/z.PNG", "b.jpg", "c.webp"])
+        XCTAssertTrue(folder.items.allSatisfy { $0.label == 0 && $0.size == 3 })
+        XCTAssertEqual(folder.skipped.map(\.path), ["a/loop", "gone.jpg", "notes.txt"])
+        XCTAssertEqual(folder.skipped.map(\.reason), [
+            "symbolic link loop (points back to a folder above it), not followed", "broken symbolic link or unreadable entry",
+            "unsupported file type '.txt' (expected \(DatasetScanner.imageExtensionList))",
+        ])
+        XCTAssertThrowsError(try DatasetScanner.scanImages(below: root.appendingPathComponent("b.jpg"))) { error in
+            XCTAssertEqual("\(error)", "\(root.appendingPathComponent("b.jpg").standardizedFileURL.path): not a folder")
+        }
+    }
+
     func testMissingRootIsAClearError() {
         let missing = root.appendingPathComponent("nope")
         XCTAssertThrowsError(try DatasetScanner.scan(missing)) { error in

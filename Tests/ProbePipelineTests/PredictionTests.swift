@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import ProbeClassifiers
+import ProbeImages
 import ProbePipeline
 
 final class PredictionTests: XCTestCase {
@@ -21,6 +22,29 @@ final class PredictionTests: XCTestCase {
         XCTAssertEqual(rows.count, 20)
         XCTAssertEqual(rows[0].top.count, 2)
         XCTAssertGreaterThanOrEqual(rows[0].top[0].probability ?? 0, rows[0].top[1].probability ?? 1)
+    }
+
+    /// A folder is listed by the scanner extract uses: what it leaves out is reported with its reason
+    /// (hidden files silently), before any weights are needed.
+    func testFolderFilesLeftOutAreReportedAsExtractReportsThem() throws {
+        let dir = try temporaryDirectory("predict-folder")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let train = dir.appendingPathComponent("train"), photos = dir.appendingPathComponent("photos")
+        try makeBlobStore(at: train, classes: ["a", "b"], perClass: [10, 10])
+        var request = FitRequest(features: train, settings: ProbeSettings(kind: .logreg))
+        request.workingDirectory = dir
+        let outcome = try Fitting.run(request)
+        try FileManager.default.createDirectory(at: photos.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        try Data("notes".utf8).write(to: photos.appendingPathComponent("sub/notes.txt"))
+        try Data("x".utf8).write(to: photos.appendingPathComponent(".hidden.jpg"))
+        try FileManager.default.createSymbolicLink(atPath: photos.appendingPathComponent("gone.jpg").path, withDestinationPath: "nowhere")
+        let predicted = try Prediction.run(classifier: outcome.classifierFile, inputs: [photos], weights: nil, top: 1, threads: 1)
+        XCTAssertEqual(predicted.rows.count, 0)
+        XCTAssertEqual(predicted.skipped.map(\.path), [photos.appendingPathComponent("gone.jpg").path, photos.appendingPathComponent("sub/notes.txt").path])
+        XCTAssertEqual(predicted.skipped.map(\.reason), [
+            "broken symbolic link or unreadable entry",
+            "unsupported file type '.txt' (expected \(DatasetScanner.imageExtensionList))",
+        ])
     }
 
     func testDamagedClassifierFileIsAnErrorNotACrash() throws {
