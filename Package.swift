@@ -119,7 +119,7 @@ let package = Package(
         .testTarget(name: "ProbeBackbonesTests", dependencies: ["ProbeCore", "ProbeBackbones", "ProbeFetch", "ProbeTensor", "ProbeTestSupport"]),
         .testTarget(name: "ProbeStoreTests", dependencies: ["ProbeCore", "ProbeStore", "ProbeTestSupport"]),
         .testTarget(name: "ProbeClassifiersTests", dependencies: ["ProbeCore", "ProbeTensor", "ProbeClassifiers", "ProbeTestSupport"]),
-        .testTarget(name: "ProbeMetricsTests", dependencies: ["ProbeMetrics", "ProbeTestSupport"]),
+        .testTarget(name: "ProbeMetricsTests", dependencies: ["ProbeImages", "ProbeMetrics", "ProbeTestSupport"]),
         .testTarget(name: "ProbePipelineTests", dependencies: ["ProbeCore", "ProbePipeline", "ProbeBackbones", "ProbeClassifiers", "ProbeFetch", "ProbeImages", "ProbeMetrics", "ProbeStore", "ProbeTestSupport"]),
         .testTarget(name: "ProbeCLITests", dependencies: ["ProbeCore", "ProbeTestSupport", "ProbeStore"]),
     ],

@@ -65,12 +65,6 @@ public struct ConfusionMatrixImage: Sendable {
             throw MetricsError("\(url.path): cannot write PNG (\(error.localizedDescription))")
         }
     }
-
-    /// Reads a PNG back as 8-bit RGB (to check what was written). Returns (width, height, rgb bytes).
-    public static func readPNG(from url: URL) throws -> (width: Int, height: Int, rgb: [UInt8]) {
-        let image = try ImageDecoder.decode(contentsOf: url)
-        return (image.width, image.height, image.pixels)
-    }
 }
 
 /// An RGB pixel buffer with just the drawing the heatmap needs.

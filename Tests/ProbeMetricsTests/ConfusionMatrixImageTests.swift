@@ -1,10 +1,11 @@
 import XCTest
+import ProbeImages
 import ProbeMetrics
 
 final class ConfusionMatrixImageTests: XCTestCase {
-    func pixel(_ image: (width: Int, height: Int, rgb: [UInt8]), _ x: Int, _ y: Int) -> [UInt8] {
+    func pixel(_ image: RGBImage, _ x: Int, _ y: Int) -> [UInt8] {
         let p = (y * image.width + x) * 3
-        return Array(image.rgb[p..<(p + 3)])
+        return Array(image.pixels[p..<(p + 3)])
     }
 
     func testPNGReadsBackWithExpectedSizeAndCellColours() throws {
@@ -14,7 +15,7 @@ final class ConfusionMatrixImageTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: url) }
         try ConfusionMatrixImage(matrix: matrix).writePNG(to: url)
 
-        let image = try ConfusionMatrixImage.readPNG(from: url)
+        let image = try ImageDecoder.decode(contentsOf: url)
         let side = ConfusionMatrixImage.margin + 3 * ConfusionMatrixImage.cellSize + 1
         XCTAssertEqual(image.width, side)
         XCTAssertEqual(image.height, side)
@@ -50,13 +51,13 @@ final class ConfusionMatrixImageTests: XCTestCase {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("probe-notpng-\(UUID().uuidString).png")
         defer { try? FileManager.default.removeItem(at: url) }
         try Data("definitely not a png".utf8).write(to: url)
-        XCTAssertThrowsError(try ConfusionMatrixImage.readPNG(from: url))
+        XCTAssertThrowsError(try ImageDecoder.decode(contentsOf: url))
         // A truncated real PNG: libpng's longjmp path must come back as an error.
         let good = FileManager.default.temporaryDirectory.appendingPathComponent("probe-good-\(UUID().uuidString).png")
         defer { try? FileManager.default.removeItem(at: good) }
         try ConfusionMatrixImage(matrix: ConfusionMatrix(classes: ["a", "b"], counts: [[1, 0], [0, 1]])).writePNG(to: good)
         let bytes = try Data(contentsOf: good)
         try bytes.prefix(bytes.count / 2).write(to: url)
-        XCTAssertThrowsError(try ConfusionMatrixImage.readPNG(from: url))
+        XCTAssertThrowsError(try ImageDecoder.decode(contentsOf: url))
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import ProbeTestSupport
+import ProbeImages
 import ProbeMetrics
 
 /// The HTML report is self-contained and loads in a real browser with every expected element.
@@ -108,15 +109,15 @@ final class HTMLReportTests: XCTestCase {
 
         let screenshot = folder.appendingPathComponent("screenshot.png")
         _ = try runChromium(["--window-size=1100,1400", "--screenshot=\(screenshot.path)", page.absoluteString])
-        let image = try ConfusionMatrixImage.readPNG(from: screenshot)
+        let image = try ImageDecoder.decode(contentsOf: screenshot)
         XCTAssertEqual(image.width, 1100)
         XCTAssertEqual(image.height, 1400)
         // The heatmap's shade for cat→cat (2 of 3 cats) must be on screen.
         let dark = ConfusionMatrixImage.cellColor(fraction: 2.0 / 3.0)
         var found = false
         var p = 0
-        while p < image.rgb.count && !found {
-            if abs(Int(image.rgb[p]) - Int(dark.0)) < 6 && abs(Int(image.rgb[p + 1]) - Int(dark.1)) < 6 && abs(Int(image.rgb[p + 2]) - Int(dark.2)) < 6 { found = true }
+        while p < image.pixels.count && !found {
+            if abs(Int(image.pixels[p]) - Int(dark.0)) < 6 && abs(Int(image.pixels[p + 1]) - Int(dark.1)) < 6 && abs(Int(image.pixels[p + 2]) - Int(dark.2)) < 6 { found = true }
             p += 3
         }
         XCTAssertTrue(found, "no heatmap cell visible in the screenshot")
