@@ -50,10 +50,11 @@ public enum TensorJobs {
     public static func imagenetTop5(images: [URL], model: BackboneKind, weights: URL?, threads: Int) throws -> [(URL, [TopClass])] {
         setComputeThreads(threads)
         let backbone = try Models.loadBackbone(model, weights: try Models.resolveWeights(model, explicit: weights))
-        let recipe = PreprocessRecipe.imagenet()
+        // The model's own default recipe (what its weights were trained with), decoded by its pipeline's decoder.
+        let recipe = Models.defaultRecipe(for: model)
         var results: [(URL, [TopClass])] = []
         for url in images {
-            let image = try ImageDecoder.decode(contentsOf: url)
+            let image = try ImageDecoder.decode(contentsOf: url, options: DecodeOptions(flavor: recipe.decoderFlavor))
             let input = Preprocessor.run(image, recipe: recipe)
             let logits = try input.withUnsafeBufferPointer {
                 try backbone.imagenetLogits(batch: $0, count: 1, height: recipe.imageSize, width: recipe.imageSize)
