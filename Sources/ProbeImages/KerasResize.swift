@@ -7,6 +7,13 @@ public struct SourceWindow: Sendable, Hashable {
     public let top: Int
     public let width: Int
     public let height: Int
+
+    public init(left: Int, top: Int, width: Int, height: Int) {
+        self.left = left
+        self.top = top
+        self.width = width
+        self.height = height
+    }
 }
 
 /// The Keras pipelines' geometry and resamplers.
