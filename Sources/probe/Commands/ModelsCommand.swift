@@ -19,7 +19,7 @@ struct ModelsCommand: ParsableCommand {
         func run() {
             let rows = ModelRegistry.models.map { model in
                 [model.name, String(model.embeddingDimension),
-                 ModelRegistry.cachedWeights(model.name) == nil ? "not cached" : "cached",
+                 ModelsCommand.cacheState(model),
                  model.source.description]
             }
             let header = ["name", "dim", "weights", "source"]
@@ -39,6 +39,15 @@ struct ModelsCommand: ParsableCommand {
                 }
             }
         }
+    }
+
+    /// "cached" or "not cached"; for keras_mobilenet_v2, whose files differ per input size, the cached sizes.
+    static func cacheState(_ model: ModelInfo) -> String {
+        if case .keras(let files) = model.source, files.count > 1 {
+            let sizes = files.compactMap { file in ModelRegistry.cachedWeights(model.name, imageSize: file.imageSize) == nil ? nil : file.imageSize }
+            return sizes.isEmpty ? "not cached" : "cached:" + sizes.map(String.init).joined(separator: ",")
+        }
+        return ModelRegistry.cachedWeights(model.name) == nil ? "not cached" : "cached"
     }
 
     struct Fetch: ParsableCommand {
