@@ -78,7 +78,7 @@ public enum Extraction {
         guard request.batchSize >= 1 else { throw PipelineError("--batch must be at least 1") }
         let dataset = try DatasetScanner.scan(request.data)
 
-        let weights = try Models.resolveWeights(request.model, explicit: request.weights)
+        let weights = try Models.resolveWeights(request.model, explicit: request.weights, imageSize: request.recipe.imageSize)
         let identity = StoreIdentity(
             model: request.model.rawValue,
             weightsSHA256: try Models.sha256(of: weights),
