@@ -7,9 +7,12 @@ import ProbeFetch
 public enum Models {
     /// `--weights FILE` if given, else the cached official weights, else an error telling
     /// the two ways to get them.
-    /// `imageSize` picks keras_mobilenet_v2's file (one per input size; nil means 224).
+    /// `imageSize` (the network's input size) picks keras_mobilenet_v2's file: Keras has one per
+    /// input size (96, 128, 160, 192, 224) and, like keras.applications, Probe takes 224's for any
+    /// other size. Other models have one file.
     public static func resolveWeights(_ kind: BackboneKind, explicit: URL?, imageSize: Int? = nil) throws -> URL {
-        try ModelRegistry.weights(for: kind.rawValue, explicit: explicit, imageSize: imageSize)
+        let size = kind == .keras_mobilenet_v2 && imageSize.map { [96, 128, 160, 192, 224].contains($0) } == true ? imageSize : nil
+        return try ModelRegistry.weights(for: kind.rawValue, explicit: explicit, imageSize: size)
     }
 
     /// Downloads `name`'s official weights into `folder` (default: the cache), checking their sha256

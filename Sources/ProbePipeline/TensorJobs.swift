@@ -42,8 +42,7 @@ public enum TensorJobs {
             } } } }
         }
         setComputeThreads(threads)
-        let kerasSize = model == .keras_mobilenet_v2 && h == w && [96, 128, 160, 192, 224].contains(h) ? h : nil
-        let backbone = try Models.loadBackbone(model, weights: try Models.resolveWeights(model, explicit: weights, imageSize: kerasSize))
+        let backbone = try Models.loadBackbone(model, weights: try Models.resolveWeights(model, explicit: weights, imageSize: h == w ? h : nil))
         var out: [Float] = []
         out.reserveCapacity(n * backbone.embeddingDim)
         let perImage = 3 * h * w

@@ -50,6 +50,39 @@ final class KerasWeightsParityTests: XCTestCase {
         try check(.keras_mobilenet_v2, file: "keras_mobilenet_v2_oldnames.h5")
     }
 
+    /// Keras itself writes `.keras` archives with stored (uncompressed) members, which are read in
+    /// place: the same weights in such an archive, zipped here, give the same embeddings.
+    func testMobileNetV2FromAKerasArchiveWithAStoredMember() throws {
+        let weights = try Data(contentsOf: TestPaths.fixture("keras/keras_mobilenet_v2.weights.h5"))
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("stored-\(getpid()).keras")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try storedZip(["config.json": Data("{}".utf8), "model.weights.h5": weights]).write(to: url)
+        let backbone = try Backbone(kind: .keras_mobilenet_v2, stateDict: CheckpointReader.read(contentsOf: url, for: .keras_mobilenet_v2))
+        let (x, size) = try input(.keras_mobilenet_v2)
+        let got = try x.withUnsafeBufferPointer { try backbone.embed(batch: $0, count: 2, height: size, width: size, pool: .avg) }
+        let expected = try NPYArray.read(contentsOf: TestPaths.fixture("keras/keras_mobilenet_v2_expected_avg.npy")).floats()
+        XCTAssertLessThanOrEqual(maxRelativeError(got, expected), tolerance)
+    }
+
+    /// A zip (PKWARE APPNOTE 4.3) with stored members: local headers, data, central directory, end record.
+    /// CRC-32 fields are left 0: the stored-member path reads the bytes in place and does not check them.
+    func storedZip(_ members: [String: Data]) -> Data {
+        func le(_ value: Int, _ bytes: Int) -> [UInt8] { (0..<bytes).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) } }
+        var body = Data(), central = Data()
+        for (name, data) in members.sorted(by: { $0.key < $1.key }) {
+            let offset = body.count, nameBytes = Array(name.utf8)
+            body += le(0x0403_4B50, 4) + le(20, 2) + le(0, 2) + le(0, 2) + le(0, 4) + le(0, 4)
+            body += le(data.count, 4) + le(data.count, 4) + le(nameBytes.count, 2) + le(0, 2) + nameBytes
+            body += data
+            central += le(0x0201_4B50, 4) + le(20, 2) + le(20, 2) + le(0, 2) + le(0, 2) + le(0, 4) + le(0, 4)
+            central += le(data.count, 4) + le(data.count, 4) + le(nameBytes.count, 2) + le(0, 2) + le(0, 2) + le(0, 2)
+            central += le(0, 2) + le(0, 4) + le(offset, 4) + nameBytes
+        }
+        let end = le(0x0605_4B50, 4) + le(0, 2) + le(0, 2) + le(members.count, 2) + le(members.count, 2)
+            + le(central.count, 4) + le(body.count, 4) + le(0, 2)
+        return body + central + Data(end)
+    }
+
     /// Both formats give the same tensors, in Probe's layout, for every parameter.
     func testLegacyAndKeras3FilesGiveTheSameTensors() throws {
         for kind in [BackboneKind.keras_mobilenet_v2, .keras_efficientnet_b0] {

@@ -55,7 +55,12 @@ final class FromKerasDocTests: XCTestCase {
                 words[i + 1] = ExtractTestSupport.petsMini.path
             }
             if let i = words.firstIndex(of: "--weights"), let model = command.model {
-                words[i + 1] = fixtures.appendingPathComponent("\(model).h5").path
+                // A copy: Probe caches a weights file's sha256 beside it, which must not land in Tests/Fixtures.
+                let copy = work.appendingPathComponent("\(model).h5")
+                if !FileManager.default.fileExists(atPath: copy.path) {
+                    try FileManager.default.copyItem(at: fixtures.appendingPathComponent("\(model).h5"), to: copy)
+                }
+                words[i + 1] = copy.path
             }
             let result = try runProbe(words, currentDirectory: work)
             XCTAssertEqual(result.status, 0, "probe \(words.joined(separator: " ")): \(result.stderr)")
