@@ -6,13 +6,14 @@
 //   probe            -> ProbePipeline, ProbeBackbones, ProbeClassifiers, ProbeCore, ProbeImages, ProbeMetrics, ProbeStore, ArgumentParser
 //   ProbePipeline    -> ProbeBackbones, ProbeClassifiers, ProbeCore, ProbeFetch, ProbeImages, ProbeMetrics, ProbeStore, ProbeTensor
 //   ProbeMetrics     -> ProbeCore, ProbeImages
-//   ProbeBackbones   -> ProbeCore, ProbeFetch, ProbeTensor, ZIPFoundation
+//   ProbeBackbones   -> ProbeCore, ProbeFetch, ProbeTensor, CHDF5, ZIPFoundation
 //   ProbeClassifiers -> ProbeCore, ProbeTensor, COpenBLAS, CLapacke
 //   ProbeStore       -> ProbeCore
 //   ProbeFetch       -> ProbeCore, ZIPFoundation
 //   ProbeTensor      -> ProbeCore, COpenBLAS
 //   ProbeImages      -> ProbeCore, CImageCodecs
 //   ProbeCore        -> CCrypto
+//   CHDF5            -> (libhdf5, Debian's serial build)
 //   CImageCodecs     -> (libjpeg-turbo, libpng, giflib, libwebp, libwebpdemux, libtiff)
 import Foundation
 import PackageDescription
@@ -63,6 +64,8 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
         .systemLibrary(name: "CLapacke", path: "Sources/CLapacke"),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
+        // libhdf5 (Debian libhdf5-dev), for Keras weight files.
+        .systemLibrary(name: "CHDF5", path: "Sources/CHDF5"),
         // libjpeg and libpng report errors with longjmp, which Swift cannot catch, and libtiff through
         // global handlers that print: a few lines of C own those and turn errors into return codes
         // (giflib and libwebp get the same thin wrappers, so every codec looks alike from Swift).
@@ -83,9 +86,10 @@ let package = Package(
             "ProbeCore",
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
-        // The four networks and the weight readers (.pth legacy/zip, safetensors).
+        // The seven networks and the weight readers (.pth legacy/zip, safetensors; Keras .h5,
+        // .weights.h5 and .keras through libhdf5).
         .target(name: "ProbeBackbones", dependencies: [
-            "ProbeCore", "ProbeTensor", "ProbeFetch",
+            "ProbeCore", "ProbeTensor", "ProbeFetch", "CHDF5",
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         // Embedding shards (.npy), manifest, memory-mapped reader, locks, merge.

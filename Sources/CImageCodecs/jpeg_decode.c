@@ -102,7 +102,8 @@ int probe_jpeg_read_header(probe_jpeg_decoder *decoder, probe_jpeg_header *heade
     return 0;
 }
 
-int probe_jpeg_start(probe_jpeg_decoder *decoder, int scale_numerator, int *out_width, int *out_height) {
+int probe_jpeg_start(probe_jpeg_decoder *decoder, int scale_numerator, int fast_integer_idct, int *out_width,
+                     int *out_height) {
     if (setjmp(decoder->jump)) return 1;
     struct jpeg_decompress_struct *cinfo = &decoder->cinfo;
     switch (cinfo->jpeg_color_space) {
@@ -121,7 +122,9 @@ int probe_jpeg_start(probe_jpeg_decoder *decoder, int scale_numerator, int *out_
         return 1;
     }
     // Pillow's settings, libjpeg's defaults: accurate integer IDCT, fancy (triangle) chroma upsampling.
-    cinfo->dct_method = JDCT_ISLOW;
+    // TensorFlow's decode_jpeg/decode_image default to the fast integer IDCT (JDCT_IFAST), also with
+    // fancy upsampling: the same libjpeg-turbo method gives its pixels.
+    cinfo->dct_method = fast_integer_idct ? JDCT_IFAST : JDCT_ISLOW;
     cinfo->do_fancy_upsampling = TRUE;
     if (scale_numerator < 1 || scale_numerator > 8) scale_numerator = 8;
     cinfo->scale_num = (unsigned int)scale_numerator;

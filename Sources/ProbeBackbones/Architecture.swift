@@ -86,11 +86,76 @@ private let efficientNetStages: [(expand: Int, kernel: Int, stride: Int, inC: In
 struct Architecture {
     let kind: BackboneKind
     let layers: [Layer]
+    /// Key prefix of a per-channel input normalisation the network applies before its first layer
+    /// (Keras EfficientNetB0's Normalization layer: `<prefix>.mean`, `<prefix>.variance`, [3] each); nil for the others.
+    let inputNormalization: String?
 
     init(_ kind: BackboneKind) {
         self.kind = kind
         var layers: [Layer] = []
+        var inputNormalization: String? = nil
         switch kind {
+        case .keras_vgg16:
+            // keras.applications.VGG16: block<b>_conv<i> (3×3 'same', bias, ReLU), block<b>_pool (2×2, stride 2).
+            var inC = 3
+            for (block, (width, convs)) in [(64, 2), (128, 2), (256, 3), (512, 3), (512, 3)].enumerated() {
+                for i in 1...convs {
+                    layers.append(.conv(ConvLayer(name: "block\(block + 1)_conv\(i)", batchNorm: nil, inChannels: inC, outChannels: width,
+                                                  kernel: 3, stride: 1, padding: .symmetric(1, 1), hasBias: true, eps: 0, activation: .relu)))
+                    inC = width
+                }
+                layers.append(.maxPool(kernel: 2, stride: 2))
+            }
+        case .keras_mobilenet_v2:
+            // keras.applications.MobileNetV2 (alpha 1.0): Conv1/bn_Conv1, then `expanded_conv_` (block 0) and
+            // `block_<id>_` {expand, expand_BN, depthwise, depthwise_BN, project, project_BN}, then Conv_1/Conv_1_bn.
+            // Stride-2 layers are 'same' or ZeroPadding2D(correct_pad) + 'valid': both are TF "SAME".
+            func conv(_ name: String, _ bn: String, _ inC: Int, _ outC: Int, kernel: Int = 1, stride: Int = 1,
+                      depthwise: Bool = false, _ activation: Activation = .relu6) -> ConvLayer {
+                ConvLayer(name: name, batchNorm: bn, inChannels: inC, outChannels: outC, kernel: kernel, stride: stride,
+                          padding: .tfSame, depthwise: depthwise, eps: 1e-3, activation: activation)
+            }
+            layers.append(.conv(conv("Conv1", "bn_Conv1", 3, 32, kernel: 3, stride: 2)))
+            let settings = [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1)]
+            var inC = 32, blockID = 0
+            for (t, c, n, s) in settings {
+                for j in 0..<n {
+                    let stride = j == 0 ? s : 1, hidden = inC * t
+                    let p = blockID == 0 ? "expanded_conv_" : "block_\(blockID)_"
+                    layers.append(.invertedResidual(
+                        expand: t == 1 ? nil : conv(p + "expand", p + "expand_BN", inC, hidden),
+                        depthwise: conv(p + "depthwise", p + "depthwise_BN", hidden, hidden, kernel: 3, stride: stride, depthwise: true),
+                        se: nil, project: conv(p + "project", p + "project_BN", hidden, c, .identity),
+                        residual: stride == 1 && inC == c))
+                    inC = c; blockID += 1
+                }
+            }
+            layers.append(.conv(conv("Conv_1", "Conv_1_bn", 320, 1280)))
+        case .keras_efficientnet_b0:
+            // keras.applications.EfficientNetB0: Rescaling(1/255) → Normalization → Rescaling(1/sqrt(std)) (see
+            // `Network.inputAffine`), stem_conv/stem_bn, blocks `block<stage><letter>_` {expand_conv, expand_bn,
+            // dwconv, bn, se_reduce, se_expand, project_conv, project_bn}, top_conv/top_bn. Swish = SiLU.
+            func conv(_ name: String, _ bn: String, _ inC: Int, _ outC: Int, kernel: Int = 1, stride: Int = 1,
+                      depthwise: Bool = false, _ activation: Activation = .silu) -> ConvLayer {
+                ConvLayer(name: name, batchNorm: bn, inChannels: inC, outChannels: outC, kernel: kernel, stride: stride,
+                          padding: .tfSame, depthwise: depthwise, eps: 1e-3, activation: activation)
+            }
+            inputNormalization = "normalization"
+            layers.append(.conv(conv("stem_conv", "stem_bn", 3, 32, kernel: 3, stride: 2)))
+            for (stageIndex, st) in efficientNetStages.enumerated() {
+                for j in 0..<st.repeats {
+                    let inC = j == 0 ? st.inC : st.outC, stride = j == 0 ? st.stride : 1
+                    let hidden = inC * st.expand
+                    let p = "block\(stageIndex + 1)\(Character(UnicodeScalar(UInt8(97 + j))))_"
+                    layers.append(.invertedResidual(
+                        expand: st.expand == 1 ? nil : conv(p + "expand_conv", p + "expand_bn", inC, hidden),
+                        depthwise: conv(p + "dwconv", p + "bn", hidden, hidden, kernel: st.kernel, stride: stride, depthwise: true),
+                        se: SqueezeExcitationLayer(name: p + "se", channels: hidden, squeezed: Swift.max(1, inC / 4)),
+                        project: conv(p + "project_conv", p + "project_bn", hidden, st.outC, .identity),
+                        residual: stride == 1 && inC == st.outC))
+                }
+            }
+            layers.append(.conv(conv("top_conv", "top_bn", 320, 1280)))
         case .vgg16:
             // torchvision cfg "D": conv3x3(pad 1)+ReLU, "M" = MaxPool2d(2, 2); index counts ReLU/pool modules too.
             let cfg = [64, 64, 0, 128, 128, 0, 256, 256, 256, 0, 512, 512, 512, 0, 512, 512, 512, 0]
@@ -173,11 +238,13 @@ struct Architecture {
             layers.append(.conv(conv("_conv_head", "_bn1", 320, 1280)))
         }
         self.layers = layers
+        self.inputNormalization = inputNormalization
     }
 
     /// The checkpoint tensors the layers read, in order, with their PyTorch shapes.
     var parameters: [(key: String, shape: [Int])] {
-        layers.flatMap { layer -> [(key: String, shape: [Int])] in
+        let normalization = inputNormalization.map { [("\($0).mean", [3]), ("\($0).variance", [3])] } ?? []
+        return normalization + layers.flatMap { layer -> [(key: String, shape: [Int])] in
             switch layer {
             case let .conv(c): return c.parameters
             case .maxPool: return []

@@ -1,4 +1,5 @@
-/// The four ImageNet feature extractors Probe runs.
+/// The ImageNet feature extractors Probe runs: four torchvision / PyTorch ones and three Keras
+/// `keras.applications` ones (`include_top=False`), which read Keras weight files.
 public enum BackboneKind: String, CaseIterable, Codable, Sendable {
     /// torchvision `vgg16().features`: 13 3×3 convs with ReLU, 5 max pools.
     case vgg16
@@ -9,12 +10,42 @@ public enum BackboneKind: String, CaseIterable, Codable, Sendable {
     /// efficientnet_lite_pytorch's `efficientnet-lite0` up to `_conv_head`/`_bn1`
     /// (TF-"SAME" padding, ReLU6, no squeeze-excitation, batch-norm eps 1e-3).
     case efficientnet_lite0
+    /// Keras `VGG16`: the same layers as torchvision's; its weights come from a Keras file.
+    case keras_vgg16
+    /// Keras `MobileNetV2` (alpha 1.0): batch-norm eps 1e-3, stride-2 convolutions padded bottom/right
+    /// only (TF "SAME"), otherwise torchvision's layers.
+    case keras_mobilenet_v2
+    /// Keras `EfficientNetB0`: torchvision's blocks with eps 1e-3 and TF "SAME" padding, and the
+    /// model's own input scaling (Rescaling 1/255, Normalization, Rescaling 1/sqrt(std)).
+    case keras_efficientnet_b0
 
     /// Length of the pooled embedding: the channel count of the last feature map.
     public var embeddingDim: Int {
         switch self {
-        case .vgg16: return 512
-        case .mobilenet_v2, .efficientnet_b0, .efficientnet_lite0: return 1280
+        case .vgg16, .keras_vgg16: return 512
+        case .mobilenet_v2, .efficientnet_b0, .efficientnet_lite0, .keras_mobilenet_v2, .keras_efficientnet_b0: return 1280
+        }
+    }
+
+    /// True for the models whose weights are Keras files (`.h5`, `.weights.h5`, `.keras`).
+    public var isKeras: Bool {
+        switch self {
+        case .keras_vgg16, .keras_mobilenet_v2, .keras_efficientnet_b0: return true
+        case .vgg16, .mobilenet_v2, .efficientnet_b0, .efficientnet_lite0: return false
+        }
+    }
+
+    /// The same network in the other framework's flavour (`keras_vgg16` for `vgg16` and back);
+    /// nil for Lite0, which Keras does not ship.
+    public var twin: BackboneKind? {
+        switch self {
+        case .vgg16: return .keras_vgg16
+        case .mobilenet_v2: return .keras_mobilenet_v2
+        case .efficientnet_b0: return .keras_efficientnet_b0
+        case .efficientnet_lite0: return nil
+        case .keras_vgg16: return .vgg16
+        case .keras_mobilenet_v2: return .mobilenet_v2
+        case .keras_efficientnet_b0: return .efficientnet_b0
         }
     }
 

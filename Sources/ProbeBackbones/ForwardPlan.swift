@@ -122,10 +122,12 @@ final class ForwardPlan {
         let last = shapes.last?.output ?? FeatureShape(height: height, width: width, channels: 3)
         if grouped == 0 {
             nchwToNHWC(input, batch: count, channels: 3, height: height, width: width, batchSlots[0], threads: threads)
+            network.inputAffine?.apply(batchSlots[0], pixels: count * height * width)
         } else {
             for n in 0..<count {
                 nchwToNHWC(input + n * 3 * height * width, batch: 1, channels: 3, height: height, width: width,
                            imageSlots[0], threads: threads)
+                network.inputAffine?.apply(imageSlots[0], pixels: height * width)
                 let slot = runStages(network, 0..<grouped, batch: 1, slots: imageSlots, inBands: true, from: 0)
                 (batchSlots[0] + n * groupInput).update(from: imageSlots[slot], count: groupInput)
             }

@@ -17,6 +17,9 @@ struct Network {
     /// Per stage, the Winograd-domain weights of a `.conv` stage that `ForwardPlan` runs with
     /// Winograd (see `runsOnWinograd`), as F(4×4, 3×3), transformed once here; nil otherwise.
     let winograd: [WinogradWeights?]
+    /// Keras EfficientNetB0's input layers, as a per-channel affine map on the NHWC input (see
+    /// `applyInputAffine`); nil for the other networks.
+    let inputAffine: InputAffine?
     /// Lite0's ImageNet head `_fc` ([1000, 1280] and [1000]) when the state dict has it.
     let classifier: (weight: [Float], bias: [Float])?
 
@@ -58,12 +61,52 @@ struct Network {
                                          project: try conv(project), residual: residual)
             }
         }
+        if let prefix = architecture.inputNormalization {
+            let t = try tensors([("\(prefix).mean", [3]), ("\(prefix).variance", [3])])
+            inputAffine = InputAffine(mean: t[0], variance: t[1])
+        } else {
+            inputAffine = nil
+        }
         winograd = stages.map { if case let .conv(c) = $0, runsOnWinograd(c) { WinogradWeights(c) } else { nil } }
         if kind == .efficientnet_lite0, stateDict["_fc.weight"] != nil || stateDict["_fc.bias"] != nil {
             let t = try tensors([("_fc.weight", [1000, 1280]), ("_fc.bias", [1000])])
             classifier = (t[0], t[1])
         } else {
             classifier = nil
+        }
+    }
+}
+
+/// Keras EfficientNetB0's first three layers as `keras.applications` builds them with
+/// `weights="imagenet"`: Rescaling(1/255) → Normalization(mean, variance from the weight file) →
+/// Rescaling(1/sqrt(IMAGENET_STDDEV_RGB)). Per channel c:
+///     y = (x · (1/255) − mean[c]) · (1 / max(sqrt(variance[c]), 1e-7)) · (1 / sqrt(std[c]))
+/// (Keras's Normalization divides by max(sqrt(var), epsilon)). The ImageNet files store the std in
+/// the variance slot, so y = (x/255 − mean)/std, the normalisation EfficientNet was trained with.
+/// A model built with `weights=None` and given the same file by `load_weights` lacks the last
+/// Rescaling and divides by sqrt(std) only; Probe reproduces `weights="imagenet"`, what the
+/// notebooks it replaces build (docs in README, "Keras weights").
+struct InputAffine {
+    /// IMAGENET_STDDEV_RGB of keras.applications.efficientnet.
+    static let imagenetStd: [Double] = [0.229, 0.224, 0.225]
+    let scale: Float
+    /// Per channel: the Normalization mean, and the product of the two divisions.
+    let mean: [Float], factor: [Float]
+
+    init(mean: [Float], variance: [Float]) {
+        scale = Float(1.0 / 255.0)
+        self.mean = mean
+        factor = (0..<3).map { c in
+            (1 / Swift.max(variance[c].squareRoot(), 1e-7)) * Float(1 / InputAffine.imagenetStd[c].squareRoot())
+        }
+    }
+
+    /// Applies the map in place to `pixels` NHWC pixels of 3 channels.
+    func apply(_ data: UnsafeMutablePointer<Float>, pixels: Int) {
+        for p in 0..<pixels {
+            for c in 0..<3 {
+                data[p * 3 + c] = (data[p * 3 + c] * scale - mean[c]) * factor[c]
+            }
         }
     }
 }

@@ -8,9 +8,12 @@ public enum SHA256Digest {
     public final class Hasher {
         private let context: OpaquePointer
 
-        public init() {
+        public convenience init() { self.init(algorithm: EVP_sha256()) }
+
+        /// A hasher for another libcrypto digest (MD5Digest uses it for Keras's md5 pins).
+        init(algorithm: OpaquePointer?) {
             context = EVP_MD_CTX_new()
-            EVP_DigestInit_ex(context, EVP_sha256(), nil)
+            EVP_DigestInit_ex(context, algorithm, nil)
         }
 
         deinit { EVP_MD_CTX_free(context) }
@@ -36,12 +39,13 @@ public enum SHA256Digest {
     }
 
     /// Hashes the file at `url` in 1 MiB chunks (constant memory for multi-GB files).
-    public static func file(_ url: URL) throws -> String {
+    public static func file(_ url: URL) throws -> String { try file(url, hasher: Hasher()) }
+
+    static func file(_ url: URL, hasher: Hasher) throws -> String {
         guard let handle = FileHandle(forReadingAtPath: url.path) else {
             throw ReadError(description: "\(url.path): cannot open for hashing")
         }
         defer { try? handle.close() }
-        let hasher = Hasher()
         while true {
             let chunk: Data
             do { chunk = try handle.read(upToCount: 1 << 20) ?? Data() } catch {

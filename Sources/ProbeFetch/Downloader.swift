@@ -43,9 +43,20 @@ public struct Downloader: Sendable {
     /// - Returns: `destination`.
     @discardableResult
     public func download(_ url: URL, to destination: URL, sha256 pinned: String) throws -> URL {
+        try download(url, to: destination) { file in
+            let actual = try SHA256Digest.file(file)
+            return SHA256Digest.matches(actual, pinned: pinned) ? nil : "sha256 mismatch: expected \(pinned), got \(actual)"
+        }
+    }
+
+    /// Downloads `url` to `destination` unless a file that `check` accepts is already there.
+    /// `check` returns nil for a good file, else why it is not (for publishers that pin something
+    /// other than a sha256, such as Keras's size and md5); a download it refuses is discarded.
+    @discardableResult
+    public func download(_ url: URL, to destination: URL, check: (URL) throws -> String?) throws -> URL {
         let fm = FileManager.default
         if fm.fileExists(atPath: destination.path) {
-            if SHA256Digest.matches(try SHA256Digest.file(destination), pinned: pinned) { return destination }
+            if try check(destination) == nil { return destination }
             try? fm.removeItem(at: destination)
         }
         try ProbeCache.ensureDirectory(destination.deletingLastPathComponent())
@@ -71,10 +82,9 @@ public struct Downloader: Sendable {
             throw lastError
         }
 
-        let actual = try SHA256Digest.file(part)
-        guard SHA256Digest.matches(actual, pinned: pinned) else {
+        if let mismatch = try check(part) {
             try? fm.removeItem(at: part)
-            throw FetchError("\(url.absoluteString): sha256 mismatch: expected \(pinned), got \(actual); the download was discarded")
+            throw FetchError("\(url.absoluteString): \(mismatch); the download was discarded")
         }
         guard rename(part.path, destination.path) == 0 else {
             throw FetchError("\(destination.path): cannot move the download into place: \(String(cString: strerror(errno)))")

@@ -1,8 +1,19 @@
 import CImageCodecs
 import Foundation
 
+/// Whose decoder a picture's pixels must match.
+public enum DecoderFlavor: String, Codable, CaseIterable, Sendable {
+    /// Pillow's `Image.open(f).convert("RGB")`: JPEG with libjpeg's accurate integer IDCT (JDCT_ISLOW).
+    case pillow
+    /// TensorFlow's `tf.image.decode_image(bytes, channels=3)`: JPEG with libjpeg's fast integer IDCT
+    /// (JDCT_IFAST, TensorFlow's default), fancy chroma upsampling as both use; other formats as Pillow.
+    case tensorflow
+}
+
 /// How to decode one picture.
 public struct DecodeOptions: Sendable, Hashable {
+    /// Whose pixels to reproduce (JPEG IDCT method).
+    public var flavor: DecoderFlavor = .pillow
     /// Pictures with more pixels than this (width * height in the file header) are refused before any
     /// pixel buffer is allocated: a small file can claim a huge size (a decompression bomb).
     public var pixelLimit: Int = 100_000_000
@@ -17,7 +28,8 @@ public struct DecodeOptions: Sendable, Hashable {
     public var minimumShorterSide = 256
 
     public init(pixelLimit: Int = 100_000_000, applyEXIFOrientation: Bool = false,
-                fastDecode: Bool = false, minimumShorterSide: Int = 256) {
+                fastDecode: Bool = false, minimumShorterSide: Int = 256, flavor: DecoderFlavor = .pillow) {
+        self.flavor = flavor
         self.pixelLimit = pixelLimit
         self.applyEXIFOrientation = applyEXIFOrientation
         self.fastDecode = fastDecode
@@ -120,7 +132,7 @@ public enum ImageDecoder {
             try checkFileCanHold(width: width, height: height, bytes: raw.count, pixelsPerByte: 1024, format: "JPEG", name: name)
             let n = dctScaleNumerator(width: width, height: height, options: options)
             var outWidth: Int32 = 0, outHeight: Int32 = 0
-            guard probe_jpeg_start(decoder, Int32(n), &outWidth, &outHeight) == 0 else { throw failure() }
+            guard probe_jpeg_start(decoder, Int32(n), options.flavor == .tensorflow ? 1 : 0, &outWidth, &outHeight) == 0 else { throw failure() }
             let count = Int(outWidth) * Int(outHeight) * 3
             var status: Int32 = 0
             let pixels = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in

@@ -24,7 +24,7 @@ public enum Preprocessor {
     public static func geometry(sourceWidth: Int, sourceHeight: Int, recipe: PreprocessRecipe) -> PreprocessGeometry {
         let s = recipe.imageSize
         switch recipe.resizeMode {
-        case .squash:
+        case .squash, .cropToAspectRatio:  // torchvision recipes never crop to the aspect (unsupportedReason)
             return PreprocessGeometry(resizedWidth: s, resizedHeight: s, cropLeft: 0, cropTop: 0, cropSize: s)
         case .resizeShorterAndCrop:
             let short = recipe.resizeShorterSide
@@ -166,27 +166,76 @@ public enum Preprocessor {
     /// 3 x 256 lookup: output channel c, byte value v -> normalised float (computed in float32).
     static func normalizationTable(_ normalization: PreprocessRecipe.Normalization) -> [Float] {
         var table = [Float](repeating: 0, count: 3 * 256)
-        let mean: [Float] = [0.485, 0.456, 0.406], std: [Float] = [0.229, 0.224, 0.225]
-        let meanBGR: [Float] = [103.939, 116.779, 123.68]
         for c in 0..<3 {
-            for v in 0..<256 {
-                let x = Float(v)
-                switch normalization {
-                case .imagenet:
-                    table[c * 256 + v] = (x / 255 - mean[c]) / std[c]
-                case .caffe:
-                    table[c * 256 + v] = x - meanBGR[c]
-                case .tf:
-                    table[c * 256 + v] = x / 127.5 - 1
-                }
-            }
+            for v in 0..<256 { table[c * 256 + v] = normalized(Float(v), outputChannel: c, normalization) }
         }
         return table
     }
 
-    /// Resize, crop and normalise one picture into `out` (3 * S * S floats, CHW).
+    /// One value of output channel c (already in that channel's order: B, G, R for caffe), in float32
+    /// and in the order the reference libraries compute it: imagenet `(x / 255 - mean) / std` (torchvision
+    /// ToTensor + Normalize); caffe `x - mean` (Keras adds the negated mean, the same float); tf
+    /// `x / 127.5 - 1` (Keras divides, then subtracts); raw `x`.
+    @inline(__always)
+    static func normalized(_ x: Float, outputChannel c: Int, _ normalization: PreprocessRecipe.Normalization) -> Float {
+        switch normalization {
+        case .imagenet: return (x / 255 - imagenetMean[c]) / imagenetStd[c]
+        case .caffe: return x - caffeMeanBGR[c]
+        case .tf: return x / 127.5 - 1
+        case .raw: return x
+        }
+    }
+
+    static let imagenetMean: [Float] = [0.485, 0.456, 0.406]
+    static let imagenetStd: [Float] = [0.229, 0.224, 0.225]
+    static let caffeMeanBGR: [Float] = [103.939, 116.779, 123.68]
+
+    /// Normalises float32 HWC values (S x S pixels of R, G, B, e.g. TensorFlow's unrounded resize output)
+    /// into CHW floats in `out`, with the same formulas as the byte path.
+    public static func normalize(hwc: UnsafeBufferPointer<Float>, size s: Int, normalization: PreprocessRecipe.Normalization,
+                                 into out: UnsafeMutableBufferPointer<Float>) {
+        let plane = s * s
+        precondition(hwc.count >= 3 * plane && out.count >= 3 * plane, "Preprocessor.normalize: buffers hold fewer than \(3 * plane) floats")
+        let sourceChannel = normalization == .caffe ? [2, 1, 0] : [0, 1, 2]
+        for c in 0..<3 {
+            let src = hwc.baseAddress! + sourceChannel[c]
+            let dst = out.baseAddress! + c * plane
+            for i in 0..<plane { dst[i] = normalized(src[i * 3], outputChannel: c, normalization) }
+        }
+    }
+
+    /// Resize, crop and normalise one picture into `out` (3 * S * S floats, CHW), by the recipe's pipeline.
     public static func run(_ image: RGBImage, recipe: PreprocessRecipe, into out: UnsafeMutableBufferPointer<Float>) {
-        normalize(resizeAndCrop(image, recipe: recipe), normalization: recipe.normalization, into: out)
+        let s = recipe.imageSize
+        switch recipe.pipeline {
+        case .torchvision:
+            normalize(resizeAndCrop(image, recipe: recipe), normalization: recipe.normalization, into: out)
+        case .kerasDirectory:
+            let window = KerasResize.window(width: image.width, height: image.height, imageSize: s,
+                                            cropToAspectRatio: recipe.resizeMode == .cropToAspectRatio)
+            var hwc = [Float](repeating: 0, count: 3 * s * s)
+            hwc.withUnsafeMutableBufferPointer { KerasResize.tensorflowBilinear(image, window: window, size: s, into: $0) }
+            hwc.withUnsafeBufferPointer { normalize(hwc: $0, size: s, normalization: recipe.normalization, into: out) }
+        case .kerasLoadImg:
+            normalize(kerasLoadImg(image, recipe: recipe), normalization: recipe.normalization, into: out)
+        }
+    }
+
+    /// The S x S uint8 picture `keras.utils.load_img(target_size=(S, S))` returns: nearest (optionally
+    /// from the centred square, `keep_aspect_ratio=True`), or Pillow's antialiased bilinear/bicubic of
+    /// the whole picture.
+    public static func kerasLoadImg(_ image: RGBImage, recipe: PreprocessRecipe) -> RGBImage {
+        let s = recipe.imageSize
+        if recipe.interpolation == .nearest {
+            let window = KerasResize.window(width: image.width, height: image.height, imageSize: s,
+                                            cropToAspectRatio: recipe.resizeMode == .cropToAspectRatio)
+            return KerasResize.pillowNearest(image, window: window, size: s)
+        }
+        if image.width == s && image.height == s { return image }
+        var squash = recipe
+        squash.pipeline = .torchvision
+        squash.resizeMode = .squash
+        return resizeAndCrop(image, recipe: squash)
     }
 
     /// Resize, crop and normalise one picture: 3 * S * S floats, CHW.

@@ -78,17 +78,26 @@ public enum Extraction {
         guard request.batchSize >= 1 else { throw PipelineError("--batch must be at least 1") }
         let dataset = try DatasetScanner.scan(request.data)
 
-        let weights = try Models.resolveWeights(request.model, explicit: request.weights)
+        // Keras MobileNetV2 has one weights file per input size: the recipe's size picks the cached one.
+        let weights = try Models.resolveWeights(request.model, explicit: request.weights, imageSize: request.recipe.imageSize)
         let identity = StoreIdentity(
             model: request.model.rawValue,
             weightsSHA256: try Models.sha256(of: weights),
-            preprocessing: try JSONValue.encoding(request.recipe),
+            preprocessing: try preprocessingRecord(request.recipe, store: request.out),
             pool: request.pool.rawValue,
             dtype: request.dtype,
             dim: request.model.embeddingDim)
 
-        let writer = try StoreWriter(directory: request.out, identity: identity, classes: dataset.classes,
+        let writer: StoreWriter
+        do {
+            writer = try StoreWriter(directory: request.out, identity: identity, classes: dataset.classes,
                                      part: request.part, shardRows: request.shardRows, overwrite: request.overwrite)
+        } catch let error as StoreError where error.kind == .identityMismatch {
+            // A store made with another recipe (an older default, say): say how to continue it.
+            guard let existing = try? StoreManifest.read(directory: request.out), existing.identity.preprocessing != identity.preprocessing,
+                  let recorded = try? existing.identity.preprocessing.decoded(as: PreprocessRecipe.self) else { throw error }
+            throw PipelineError("\(error.message); to add to this store, repeat its preprocessing: \(recorded.commandLineFlags)")
+        }
         defer { writer.close() }
         writer.recordDatasetRoot(dataset.root.standardizedFileURL.path)
         // The writer keeps its part's share of the listing.
@@ -146,6 +155,21 @@ public enum Extraction {
     }
 }
 
+extension Extraction {
+    /// The JSON the manifest records for `recipe`. A store written before the recipe gained fields
+    /// (pipeline, resizeShorterSide) records the same meaning with fewer keys: when the store's record
+    /// decodes to exactly this recipe it is kept as it is, so such a store is continued, not refused.
+    /// Any other difference in meaning (an old default against a new one) stays a difference, and the
+    /// writer refuses to mix the rows.
+    static func preprocessingRecord(_ recipe: PreprocessRecipe, store: URL) throws -> JSONValue {
+        let requested = try JSONValue.encoding(recipe)
+        guard let existing = try? StoreManifest.read(directory: store),
+              let recorded = try? existing.identity.preprocessing.decoded(as: PreprocessRecipe.self),
+              recorded == recipe else { return requested }
+        return existing.identity.preprocessing
+    }
+}
+
 /// Reads, hashes, decodes and preprocesses one batch of files in parallel into a reused
 /// NCHW buffer; files that fail become `SkippedFile`s and leave no gap in the batch.
 final class BatchLoader {
@@ -165,6 +189,8 @@ final class BatchLoader {
         self.root = root
         self.recipe = recipe
         self.decode = decode
+        // The recipe's pipeline decides whose decoder the pixels must match (TensorFlow's for keras-directory).
+        self.decode.flavor = recipe.decoderFlavor
         // Fast decoding may shrink a JPEG only as far as this recipe's resize allows.
         self.decode.minimumShorterSide = recipe.minimumDecodedShorterSide
         self.threads = max(1, threads)

@@ -7,14 +7,22 @@ import ProbeFetch
 public enum Models {
     /// `--weights FILE` if given, else the cached official weights, else an error telling
     /// the two ways to get them.
-    public static func resolveWeights(_ kind: BackboneKind, explicit: URL?) throws -> URL {
-        try ModelRegistry.weights(for: kind.rawValue, explicit: explicit)
+    /// `imageSize` (the network's input size) picks keras_mobilenet_v2's file: Keras has one per
+    /// input size (96, 128, 160, 192, 224) and, like keras.applications, Probe takes 224's for any
+    /// other size. Other models have one file.
+    public static func resolveWeights(_ kind: BackboneKind, explicit: URL?, imageSize: Int? = nil) throws -> URL {
+        let size = kind == .keras_mobilenet_v2 && imageSize.map { [96, 128, 160, 192, 224].contains($0) } == true ? imageSize : nil
+        return try ModelRegistry.weights(for: kind.rawValue, explicit: explicit, imageSize: size)
     }
 
-    /// Downloads `name`'s official weights into `folder` (default: the cache), checking their sha256.
-    public static func fetch(_ name: String, into folder: URL?,
-                             onProgress: (@Sendable (_ received: Int64, _ total: Int64?) -> Void)? = nil) throws -> URL {
-        try ModelRegistry.fetch(name, into: folder, downloader: Downloader(onProgress: onProgress))
+    /// Downloads `name`'s official weights into `folder` (default: the cache), checking their sha256
+    /// (Keras files: their size and md5 where Keras pins them), and records the file's sha256 beside
+    /// it (`sha256(of:)`), so `probe models list` and every store manifest name the exact file.
+    /// Returns the file and its sha256.
+    public static func fetch(_ name: String, into folder: URL?, imageSize: Int? = nil, mirror: URL? = nil,
+                             onProgress: (@Sendable (_ received: Int64, _ total: Int64?) -> Void)? = nil) throws -> (file: URL, sha256: String) {
+        let file = try ModelRegistry.fetch(name, into: folder, imageSize: imageSize, mirror: mirror, downloader: Downloader(onProgress: onProgress))
+        return (file, try sha256(of: file))
     }
 
     /// Where official weights are cached.
@@ -40,7 +48,7 @@ public enum Models {
 
     /// Reads a checkpoint and builds the network from it.
     public static func loadBackbone(_ kind: BackboneKind, weights: URL) throws -> Backbone {
-        let stateDict = try CheckpointReader.read(contentsOf: weights)
+        let stateDict = try CheckpointReader.read(contentsOf: weights, for: kind)
         return try Backbone(kind: kind, stateDict: stateDict)
     }
 }

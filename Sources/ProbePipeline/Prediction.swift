@@ -66,14 +66,14 @@ public enum Prediction {
             guard let kind = BackboneKind(rawValue: identity.model) else {
                 throw PipelineError("\(classifierURL.path): trained on features of an unknown model '\(identity.model)'")
             }
-            let weightsURL = try Models.resolveWeights(kind, explicit: weights)
-            let hash = try Models.sha256(of: weightsURL)
-            guard hash == identity.weightsSHA256 else {
-                throw PipelineError("\(weightsURL.path): sha256 \(hash.prefix(12))… is not that of the weights the classifier was trained with (\(identity.weightsSHA256.prefix(12))…); pass the same --weights as for extract")
-            }
             let recipe: PreprocessRecipe
             do { recipe = try identity.preprocessing.decoded(as: PreprocessRecipe.self) } catch {
                 throw PipelineError("\(classifierURL.path): cannot read the preprocessing it records (\(error))")
+            }
+            let weightsURL = try Models.resolveWeights(kind, explicit: weights, imageSize: recipe.imageSize)
+            let hash = try Models.sha256(of: weightsURL)
+            guard hash == identity.weightsSHA256 else {
+                throw PipelineError("\(weightsURL.path): sha256 \(hash.prefix(12))… is not that of the weights the classifier was trained with (\(identity.weightsSHA256.prefix(12))…); pass the same --weights as for extract")
             }
             guard let pool = Pooling(rawValue: identity.pool) else { throw PipelineError("\(classifierURL.path): unknown pooling '\(identity.pool)'") }
             setComputeThreads(threads)

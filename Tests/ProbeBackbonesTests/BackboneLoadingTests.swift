@@ -9,7 +9,8 @@ final class BackboneLoadingTests: XCTestCase {
         let data = try Data(contentsOf: TestPaths.fixture("backbones/manifest.json"))
         let manifest = try JSONSerialization.jsonObject(with: data) as! [String: Any]
         let models = manifest["models"] as! [String: [String: Any]]
-        for kind in BackboneKind.allCases {
+        // The Keras models' keys are Probe's own names for Keras layers (KerasWeightsParityTests covers them).
+        for kind in BackboneKind.allCases where !kind.isKeras {
             let reference = (models[kind.rawValue]!["keys"] as! [[Any]]).map { "\($0[0] as! String) \($0[1] as! [Int])" }
             let ours = Backbone.requiredParameters(kind).map { "\($0.key) \($0.shape)" }
             XCTAssertEqual(ours, reference, kind.rawValue)

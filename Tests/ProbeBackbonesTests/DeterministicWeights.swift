@@ -37,6 +37,8 @@ enum DeterministicWeights {
                 case "running_mean": values = u.map { $0 * 0.125 }
                 default: values = u.map { $0 * 0.5 + 1 }  // running_var
                 }
+            } else if leaf == "variance" {
+                values = u.map { $0 * 0.5 + 1 }  // Keras EfficientNet's input Normalization (Probe-only key)
             } else if leaf == "weight" {
                 let scale = Float((6.0 / Double(shape.dropFirst().reduce(1, *))).squareRoot())
                 values = u.map { $0 * scale }

@@ -18,9 +18,10 @@ final class WeightsModelRegistryTests: XCTestCase {
         try? FileManager.default.removeItem(at: folder)
     }
 
-    func testKnowsTheFourModelsWithTheirEmbeddingSizes() throws {
-        XCTAssertEqual(ModelRegistry.names, ["vgg16", "mobilenet_v2", "efficientnet_b0", "efficientnet_lite0"])
-        XCTAssertEqual(try ModelRegistry.models.map { try ModelRegistry.info($0.name).embeddingDimension }, [512, 1280, 1280, 1280])
+    func testKnowsTheSevenModelsWithTheirEmbeddingSizes() throws {
+        XCTAssertEqual(ModelRegistry.names, ["vgg16", "mobilenet_v2", "efficientnet_b0", "efficientnet_lite0",
+                                             "keras_vgg16", "keras_mobilenet_v2", "keras_efficientnet_b0"])
+        XCTAssertEqual(try ModelRegistry.models.map { try ModelRegistry.info($0.name).embeddingDimension }, [512, 1280, 1280, 1280, 512, 1280, 1280])
         XCTAssertThrowsError(try ModelRegistry.info("resnet50")) { error in
             XCTAssertTrue("\(error)".contains("efficientnet_lite0"), "lists the known names: \(error)")
         }

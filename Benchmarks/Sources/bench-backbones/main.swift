@@ -1,4 +1,4 @@
-// bench-backbones: forward-pass throughput of Probe's four backbones, and the machine's sgemm peak.
+// bench-backbones: forward-pass throughput of Probe's seven backbones, and the machine's sgemm peak.
 //
 //   swift run -c release bench-backbones [--batch 32] [--size 224]
 //       [--threads 2] [--iterations 3] [--models vgg16,mobilenet_v2,...] [--images-per-thread N]
@@ -89,7 +89,7 @@ for kind in models {
     for (index, (key, shape)) in Backbone.requiredParameters(kind).enumerated() {
         let count = shape.reduce(1, *)
         var values = splitMix(seed: UInt64(index), count: count)
-        if key.hasSuffix("running_var") { values = values.map { $0 * 0.5 + 1 } }
+        if key.hasSuffix("running_var") || key.hasSuffix(".variance") { values = values.map { $0 * 0.5 + 1 } }
         else if shape.count > 1 { let s = Float((3.0 / Double(shape.dropFirst().reduce(1, *))).squareRoot()); values = values.map { $0 * s } }
         dict[key] = WeightTensor(shape: shape, values: values)
     }

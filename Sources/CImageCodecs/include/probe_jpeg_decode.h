@@ -26,8 +26,10 @@ void probe_jpeg_destroy(probe_jpeg_decoder *decoder);
 int probe_jpeg_read_header(probe_jpeg_decoder *decoder, probe_jpeg_header *header);
 
 /// Starts decompression at scale `scale_numerator`/8 (1...8; 8 = full size, smaller values use
-/// libjpeg's DCT-domain downscaling) and reports the output size. 0 on success.
-int probe_jpeg_start(probe_jpeg_decoder *decoder, int scale_numerator, int *out_width, int *out_height);
+/// libjpeg's DCT-domain downscaling) and reports the output size. `fast_integer_idct` 1 uses
+/// libjpeg's JDCT_IFAST (TensorFlow's default), 0 the accurate JDCT_ISLOW (Pillow's). 0 on success.
+int probe_jpeg_start(probe_jpeg_decoder *decoder, int scale_numerator, int fast_integer_idct, int *out_width,
+                     int *out_height);
 
 /// Decodes every row as packed RGB (3 bytes per pixel, rows `out_width * 3` bytes apart) into
 /// `rgb`, which holds out_width * out_height * 3 bytes. Gray is replicated; CMYK/YCCK (Adobe

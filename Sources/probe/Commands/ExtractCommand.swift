@@ -38,7 +38,7 @@ struct ExtractCommand: ParsableCommand {
     func run() throws {
         let root = try Datasets.resolveRoot(data: data, dataset: dataset)
         var request = ExtractionRequest(model: model.model, weights: model.weightsURL, data: root,
-                                        out: URL(fileURLWithPath: out), recipe: preprocessing.recipe())
+                                        out: URL(fileURLWithPath: out), recipe: try preprocessing.recipe(for: model.model))
         request.batchSize = batch
         request.pool = pool
         request.dtype = dtype

@@ -1,0 +1,11 @@
+import CCrypto
+import Foundation
+
+/// MD5 of a file, as lowercase hex, from the system's libcrypto (SHA256Digest's hasher with another
+/// algorithm). Only to check downloads against the md5 `keras.applications` pins its weight files
+/// with (`file_hash`); Probe identifies files by SHA-256 everywhere else.
+public enum MD5Digest {
+    public static func file(_ url: URL) throws -> String {
+        try SHA256Digest.file(url, hasher: SHA256Digest.Hasher(algorithm: EVP_md5()))
+    }
+}
