@@ -16,7 +16,10 @@ What a built set can hold (each with --mode):
               grey       greyscale (stored as RGB), JPEG q 90
               crop90     centre crop keeping 90 % of each side, JPEG q 90
   outliers  a share (--outlier-rate, e.g. 0.03) of photos from another shared set, each in a random class;
-  all       the three at once, on disjoint photos.
+  all       the three at once, on disjoint photos;
+  clean     none of them (the untouched set, as symbolic links: the base store the others start from).
+--max-per-class N keeps N photos of each class (drawn with the seed) for small sets (CI);
+--kinds limits the edit kinds of the injected duplicates.
 
 Photos that keep their bytes are symbolic links to the shared files (nothing is copied); edited
 copies are new files. Every path in the truth is relative to the built dataset's root, as a Probe
@@ -52,7 +55,7 @@ OUTLIER_SOURCE = {"cats_dogs": "flowers", "flowers": "alpaca", "alpaca": "flower
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png")
 
 
-def list_set(shared, name):
+def list_set(shared, name, max_per_class=None, seed=0):
     root = os.path.join(shared, name)
     classes = sorted(d for d in os.listdir(root) if os.path.isdir(os.path.join(root, d)) and not d.startswith("."))
     photos = []
@@ -60,6 +63,13 @@ def list_set(shared, name):
         for f in sorted(os.listdir(os.path.join(root, c))):
             if f.lower().endswith(IMAGE_EXTENSIONS) and not f.startswith("."):
                 photos.append((c, f))
+    if max_per_class is not None:
+        rng = random.Random(f"{seed}:subset")
+        kept = []
+        for c in classes:
+            mine = [p for p in photos if p[0] == c]
+            kept += sorted(rng.sample(mine, min(max_per_class, len(mine))))
+        photos = kept
     return root, classes, photos
 
 
@@ -93,8 +103,8 @@ def edited_bytes(source_path, kind, rng):
     return buffer.getvalue(), quality
 
 
-def build(shared, out, set_name, mode, seed, flip_rate, dups_per_kind, outlier_rate):
-    root, classes, photos = list_set(shared, set_name)
+def build(shared, out, set_name, mode, seed, flip_rate, dups_per_kind, outlier_rate, kinds=EDIT_KINDS, max_per_class=None):
+    root, classes, photos = list_set(shared, set_name, max_per_class, seed)
     parts = [set_name, mode] + ([f"flip{round(flip_rate * 100)}"] if mode in ("flips", "all") else []) + [f"s{seed}"]
     name = "-".join(parts)
     target = os.path.join(out, name)
@@ -136,8 +146,8 @@ def build(shared, out, set_name, mode, seed, flip_rate, dups_per_kind, outlier_r
 
     if mode in ("dups", "all"):
         rng = random.Random(f"{seed}:dups")
-        sources = take(dups_per_kind * len(EDIT_KINDS))
-        for k, kind in enumerate(EDIT_KINDS):
+        sources = take(dups_per_kind * len(kinds))
+        for k, kind in enumerate(kinds):
             for j, i in enumerate(sources[k * dups_per_kind:(k + 1) * dups_per_kind]):
                 c, f = photos[i]
                 cross = j % 2 == 1
@@ -181,7 +191,13 @@ def main():
     parser.add_argument("--seeds", default="0")
     parser.add_argument("--dups-per-kind", type=int, default=6)
     parser.add_argument("--outlier-rate", type=float, default=0.03)
+    parser.add_argument("--kinds", default=",".join(EDIT_KINDS), help="edit kinds of the injected duplicates")
+    parser.add_argument("--max-per-class", type=int, help="keep this many photos of each class (a small set)")
     args = parser.parse_args()
+    kinds = args.kinds.split(",")
+    unknown = [k for k in kinds if k not in EDIT_KINDS]
+    if unknown:
+        parser.error(f"unknown edit kinds {unknown}; known: {EDIT_KINDS}")
     os.makedirs(args.out, exist_ok=True)
     built = []
     for set_name in args.sets.split(","):
@@ -189,7 +205,8 @@ def main():
             for seed in [int(s) for s in args.seeds.split(",")]:
                 rates = [float(r) for r in args.flip_rates.split(",")] if mode in ("flips", "all") else [0.0]
                 for rate in rates:
-                    name, truth = build(args.shared, args.out, set_name, mode, seed, rate, args.dups_per_kind, args.outlier_rate)
+                    name, truth = build(args.shared, args.out, set_name, mode, seed, rate, args.dups_per_kind, args.outlier_rate,
+                                        kinds, args.max_per_class)
                     built.append(name)
                     print(f"{name}: {truth['rows']} photos, {len(truth['flips'])} flips, "
                           f"{len(truth['duplicates'])} duplicates, {len(truth['outliers'])} outliers", file=sys.stderr)
