@@ -30,7 +30,8 @@ public struct ExcludeList: Sendable, Equatable {
             throw PipelineError("\(url.path): the exclude list is not UTF-8 text")
         }
         var entries: [String] = []
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // "\r\n" is one Character in Swift, so it is a separator of its own.
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             var line = Substring(rawLine)
             if line.hasSuffix("\r") { line = line.dropLast() }
             let visible = line.drop(while: { $0 == " " || $0 == "\t" })
