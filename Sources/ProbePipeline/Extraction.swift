@@ -192,6 +192,8 @@ final class BatchLoader {
                             Preprocessor.run(image, recipe: recipe,
                                              into: UnsafeMutableBufferPointer(start: base + i * imageFloats, count: imageFloats))
                             var entry = file.hashed(SHA256Digest.data(snapshot.data))
+                            // From the picture already in memory: one pass over its pixels.
+                            entry.perceptualHash = PerceptualHash.compute(image)
                             entry.size = snapshot.size
                             entry.mtimeNanoseconds = snapshot.mtimeNanoseconds
                             resultsBase[i] = .success(entry)
