@@ -10,6 +10,13 @@ public struct Leak: Equatable, Sendable {
     /// "sha256" (same bytes), "cosine" or "phash".
     public let signal: String
     public let cosine: Double
+
+    public init(row: Int, againstRow: Int, signal: String, cosine: Double) {
+        self.row = row
+        self.againstRow = againstRow
+        self.signal = signal
+        self.cosine = cosine
+    }
 }
 
 /// Duplicates across a split, and what they do to the accuracy the split reports.
