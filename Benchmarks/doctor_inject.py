@@ -56,7 +56,7 @@ IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png")
 
 
 def list_set(shared, name, max_per_class=None, seed=0):
-    root = os.path.join(shared, name)
+    root = os.path.join(os.path.abspath(shared), name)
     classes = sorted(d for d in os.listdir(root) if os.path.isdir(os.path.join(root, d)) and not d.startswith("."))
     photos = []
     for c in classes:
