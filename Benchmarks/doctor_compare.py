@@ -19,7 +19,8 @@ It scores each against the injected truth:
 Usage (Datalab needs the `datasets` package, hence a venv that has it on top of the reference one):
   PYTHON=/work/venv-doctor15b/bin/python   # reference venv + datasets
   nice -n 19 $PYTHON Benchmarks/doctor_compare.py --work /tmp/doctor-bench --seeds 0,1,2 --markdown
-Prints one JSON object per set on stderr as it goes and, with --markdown, the tables for BENCHMARKS.md.
+Prints one JSON object per set on stderr as it goes, writes them all to WORK/results.json and, with
+--markdown, prints the tables for BENCHMARKS.md (--table-from A.json B.json … prints them from saved runs).
 """
 import argparse
 import json
@@ -274,7 +275,12 @@ def main():
     parser.add_argument("--doctor-args", default="", help="extra arguments for probe doctor, space-separated")
     parser.add_argument("--no-datalab", action="store_true")
     parser.add_argument("--markdown", action="store_true")
+    parser.add_argument("--table-from", nargs="+", metavar="RESULTS_JSON",
+                        help="only print the tables from earlier runs' results.json files (e.g. runs with other seeds)")
     args = parser.parse_args()
+    if args.table_from:
+        print(markdown([row for path in args.table_from for row in json.load(open(path))]))
+        return
     args.doctor_args = args.doctor_args.split()
     os.makedirs(os.path.join(args.work, "sets"), exist_ok=True)
     os.makedirs(os.path.join(args.work, "stores"), exist_ok=True)
