@@ -13,8 +13,8 @@ It scores each against the injected truth:
     for probe doctor the rows its label_issues list (every kind) and, separately, its likely_error rows;
   - duplicates (dups sets): pair recall per edit kind (a pair counts when the copy and its original are
     in one exact-duplicate group or one near-duplicate pair) and precision over all reported pairs;
-  - outliers (outliers sets): AUROC of the outlier score (probe doctor's ranked score; Datalab's
-    1 - outlier_score) against the injected photos.
+  - outliers (outliers sets): AUROC of the outlier score (probe doctor's ranked score, and the plain
+    mean k-NN cosine distance its report also gives; Datalab's 1 - outlier_score) against the injected photos.
 
 Usage (Datalab needs the `datasets` package, hence a venv that has it on top of the reference one):
   PYTHON=/work/venv-doctor15b/bin/python   # reference venv + datasets
@@ -212,9 +212,13 @@ def evaluate(args, name, truth):
         for o in truth["outliers"]:
             positives[index[o["path"]]] = True
         scores = np.full(len(paths), -np.inf)
+        distances = np.full(len(paths), -np.inf)
         for o in report.get("outliers") or []:
             scores[index[o["row"]["path"]]] = o["score"]
+            distances[index[o["row"]["path"]]] = o.get("mean_distance", -np.inf)
         row["doctor_outlier_auroc"] = auroc(scores, positives)
+        # The same report's plain k-NN distance (mean cosine distance to the k nearest rows), for comparison.
+        row["doctor_mean_distance_auroc"] = auroc(distances, positives)
         row["doctor_outliers_listed"] = int(np.isfinite(scores).sum())
         if dl and dl["outlier_score"] is not None:
             row["datalab_outlier_auroc"] = auroc(1 - dl["outlier_score"], positives)
@@ -255,10 +259,11 @@ def markdown(rows):
     outl = [r for r in rows if r["mode"] == "outliers"]
     if outl:
         out.append("")
-        out.append("| set | rows | outliers AUROC probe doctor | Datalab |")
-        out.append("| --- | ---: | ---: | ---: |")
+        out.append("| set | rows | outliers AUROC: probe doctor score | probe doctor mean_distance | Datalab outlier_score |")
+        out.append("| --- | ---: | ---: | ---: | ---: |")
         for r in outl:
-            out.append(f"| {r['dataset']} | {r['rows']} | {r['doctor_outlier_auroc']:.3f} | {r.get('datalab_outlier_auroc', float('nan')):.3f} |")
+            out.append(f"| {r['dataset']} | {r['rows']} | {r['doctor_outlier_auroc']:.3f} | {r.get('doctor_mean_distance_auroc', float('nan')):.3f} | "
+                       f"{r.get('datalab_outlier_auroc', float('nan')):.3f} |")
     return "\n".join(out)
 
 
