@@ -114,6 +114,7 @@ let package = Package(
         // code and compiler settings `probe` gets.
         .executableTarget(name: "bench-images", dependencies: ["ProbeImages"], path: "Benchmarks/Sources/bench-images"),
         .executableTarget(name: "bench-backbones", dependencies: ["ProbeCore", "ProbeBackbones", "ProbeTensor"], path: "Benchmarks/Sources/bench-backbones"),
+        .executableTarget(name: "bench-doctor", dependencies: ["ProbeCore", "ProbeDoctor", "ProbeStore"], path: "Benchmarks/Sources/bench-doctor"),
         .executableTarget(name: "bench-classifiers", dependencies: ["ProbeCore", "ProbeClassifiers", "ProbeTensor"], path: "Benchmarks/Sources/bench-classifiers"),
 
         .target(name: "ProbeTestSupport", dependencies: ["ProbeCore"], path: "Tests/ProbeTestSupport"),
@@ -126,7 +127,7 @@ let package = Package(
         .testTarget(name: "ProbeClassifiersTests", dependencies: ["ProbeCore", "ProbeTensor", "ProbeClassifiers", "ProbeTestSupport"]),
         .testTarget(name: "ProbeMetricsTests", dependencies: ["ProbeMetrics", "ProbeTestSupport"]),
         .testTarget(name: "ProbeDoctorTests", dependencies: ["ProbeCore", "ProbeDoctor", "ProbeTestSupport"]),
-        .testTarget(name: "ProbePipelineTests", dependencies: ["ProbeCore", "ProbePipeline", "ProbeBackbones", "ProbeClassifiers", "ProbeFetch", "ProbeImages", "ProbeMetrics", "ProbeStore", "ProbeTestSupport"]),
+        .testTarget(name: "ProbePipelineTests", dependencies: ["ProbeCore", "ProbeDoctor", "ProbePipeline", "ProbeBackbones", "ProbeClassifiers", "ProbeFetch", "ProbeImages", "ProbeMetrics", "ProbeStore", "ProbeTestSupport"]),
         .testTarget(name: "ProbeCLITests", dependencies: ["ProbeCore", "ProbeTestSupport", "ProbeStore"]),
     ],
     swiftLanguageModes: [.v5]
