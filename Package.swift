@@ -3,8 +3,9 @@
 //
 // Dependency graph (each arrow is a declared dependency, and every `import` in a target is one of
 // its arrows; `scripts/check-imports` fails otherwise, and when this comment and the targets differ):
-//   probe            -> ProbePipeline, ProbeBackbones, ProbeClassifiers, ProbeCore, ProbeImages, ProbeMetrics, ProbeStore, ArgumentParser
-//   ProbePipeline    -> ProbeBackbones, ProbeClassifiers, ProbeCore, ProbeFetch, ProbeImages, ProbeMetrics, ProbeStore, ProbeTensor
+//   probe            -> ProbePipeline, ProbeBackbones, ProbeClassifiers, ProbeCore, ProbeDoctor, ProbeImages, ProbeMetrics, ProbeStore, ArgumentParser
+//   ProbePipeline    -> ProbeBackbones, ProbeClassifiers, ProbeCore, ProbeDoctor, ProbeFetch, ProbeImages, ProbeMetrics, ProbeStore, ProbeTensor
+//   ProbeDoctor      -> ProbeCore, ProbeMetrics, ProbeTensor, COpenBLAS
 //   ProbeMetrics     -> ProbeCore, ProbeImages
 //   ProbeBackbones   -> ProbeCore, ProbeFetch, ProbeTensor, CHDF5, ZIPFoundation
 //   ProbeClassifiers -> ProbeCore, ProbeTensor, COpenBLAS, CLapacke
@@ -54,6 +55,7 @@ let package = Package(
         .library(name: "ProbeStore", targets: ["ProbeStore"]),
         .library(name: "ProbeClassifiers", targets: ["ProbeClassifiers"]),
         .library(name: "ProbeMetrics", targets: ["ProbeMetrics"]),
+        .library(name: "ProbeDoctor", targets: ["ProbeDoctor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -98,13 +100,16 @@ let package = Package(
         .target(name: "ProbeClassifiers", dependencies: ["ProbeCore", "ProbeTensor", "COpenBLAS", "CLapacke"]),
         // Confusion matrix, classification report, JSON/CSV/HTML/PNG output.
         .target(name: "ProbeMetrics", dependencies: ["ProbeCore", "ProbeImages"]),
-        // Orchestration of whole jobs (extract, fit, predict, cv) from the libraries above.
+        // Data-quality checks on embeddings: exact and near duplicates, leaks, label issues
+        // (confident learning + neighbours), outliers, class health; their text/JSON/HTML report.
+        .target(name: "ProbeDoctor", dependencies: ["ProbeCore", "ProbeMetrics", "ProbeTensor", "COpenBLAS"]),
+        // Orchestration of whole jobs (extract, fit, predict, cv, doctor) from the libraries above.
         .target(name: "ProbePipeline", dependencies: [
-            "ProbeBackbones", "ProbeClassifiers", "ProbeCore", "ProbeFetch", "ProbeImages", "ProbeMetrics", "ProbeStore", "ProbeTensor",
+            "ProbeBackbones", "ProbeClassifiers", "ProbeCore", "ProbeDoctor", "ProbeFetch", "ProbeImages", "ProbeMetrics", "ProbeStore", "ProbeTensor",
         ]),
         // The command-line tool: parses arguments, calls ProbePipeline, prints.
         .executableTarget(name: "probe", dependencies: [
-            "ProbePipeline", "ProbeBackbones", "ProbeClassifiers", "ProbeCore", "ProbeImages", "ProbeMetrics", "ProbeStore",
+            "ProbePipeline", "ProbeBackbones", "ProbeClassifiers", "ProbeCore", "ProbeDoctor", "ProbeImages", "ProbeMetrics", "ProbeStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -113,6 +118,7 @@ let package = Package(
         // code and compiler settings `probe` gets.
         .executableTarget(name: "bench-images", dependencies: ["ProbeImages"], path: "Benchmarks/Sources/bench-images"),
         .executableTarget(name: "bench-backbones", dependencies: ["ProbeCore", "ProbeBackbones", "ProbeTensor"], path: "Benchmarks/Sources/bench-backbones"),
+        .executableTarget(name: "bench-doctor", dependencies: ["ProbeCore", "ProbeDoctor", "ProbeStore"], path: "Benchmarks/Sources/bench-doctor"),
         .executableTarget(name: "bench-classifiers", dependencies: ["ProbeCore", "ProbeClassifiers", "ProbeTensor"], path: "Benchmarks/Sources/bench-classifiers"),
 
         .target(name: "ProbeTestSupport", dependencies: ["ProbeCore"], path: "Tests/ProbeTestSupport"),
@@ -124,7 +130,8 @@ let package = Package(
         .testTarget(name: "ProbeStoreTests", dependencies: ["ProbeCore", "ProbeStore", "ProbeTestSupport"]),
         .testTarget(name: "ProbeClassifiersTests", dependencies: ["ProbeCore", "ProbeTensor", "ProbeClassifiers", "ProbeTestSupport"]),
         .testTarget(name: "ProbeMetricsTests", dependencies: ["ProbeImages", "ProbeMetrics", "ProbeTestSupport"]),
-        .testTarget(name: "ProbePipelineTests", dependencies: ["ProbeCore", "ProbePipeline", "ProbeBackbones", "ProbeClassifiers", "ProbeFetch", "ProbeImages", "ProbeMetrics", "ProbeStore", "ProbeTestSupport"]),
+        .testTarget(name: "ProbeDoctorTests", dependencies: ["ProbeCore", "ProbeDoctor", "ProbeTestSupport"]),
+        .testTarget(name: "ProbePipelineTests", dependencies: ["ProbeCore", "ProbeDoctor", "ProbePipeline", "ProbeBackbones", "ProbeClassifiers", "ProbeFetch", "ProbeImages", "ProbeMetrics", "ProbeStore", "ProbeTestSupport"]),
         .testTarget(name: "ProbeCLITests", dependencies: ["ProbeCore", "ProbeTestSupport", "ProbeStore"]),
     ],
     swiftLanguageModes: [.v5]

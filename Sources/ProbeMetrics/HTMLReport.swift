@@ -150,7 +150,8 @@ public struct HTMLReport: Sendable {
 
     // MARK: - Pieces
 
-    static let css = """
+    /// The report's style sheet; `probe doctor`'s page shares it.
+    public static let css = """
     body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:1100px;color:#1b1f24;padding:0 16px}
     h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd;padding-bottom:4px}
     .cards{display:flex;flex-wrap:wrap;gap:10px}.card{border:1px solid #d0d7de;border-radius:6px;padding:8px 14px;min-width:110px}
@@ -244,9 +245,11 @@ public struct HTMLReport: Sendable {
         return html + "</div></section>\n"
     }
 
-    enum ThumbnailOutcome { case embedded(String), notFound, skipped(String) }
+    public enum ThumbnailOutcome { case embedded(String), notFound, skipped(String) }
 
-    func thumbnail(for path: String, root: URL?, budget: inout Int) -> ThumbnailOutcome {
+    /// The image at `path` (relative to `root` unless absolute) as a `data:` URI, within the size
+    /// limits above; `budget` is the bytes of images the page may still embed.
+    public func thumbnail(for path: String, root: URL?, budget: inout Int) -> ThumbnailOutcome {
         let url = path.hasPrefix("/") || root == nil ? URL(fileURLWithPath: path) : root!.appendingPathComponent(path)
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
               let size = (attributes[.size] as? NSNumber)?.intValue else { return .notFound }
@@ -272,7 +275,8 @@ public struct HTMLReport: Sendable {
 
     func shorten(_ s: String, _ n: Int) -> String { s.count <= n ? s : String(s.prefix(n - 1)) + "…" }
 
-    func escape(_ s: String) -> String {
+    /// Text made safe for HTML content and attribute values.
+    public func escape(_ s: String) -> String {
         var out = ""
         for c in s.unicodeScalars {
             switch c {

@@ -21,6 +21,9 @@ public struct ExtractionRequest: Sendable {
     public var threads = ProcessInfo.processInfo.activeProcessorCount
     public var overwrite = false
     public var decode = DecodeOptions()
+    /// Files to leave out (`--exclude`): not extracted, and their rows dropped from the store
+    /// as if the files were gone.
+    public var exclude: ExcludeList?
 
     public init(model: BackboneKind, weights: URL?, data: URL, out: URL, recipe: PreprocessRecipe) {
         self.model = model
@@ -66,6 +69,10 @@ public struct ExtractionSummary: Codable, Sendable {
     /// Wall seconds spent in the backbone's forward passes. With `seconds`, these tell how much
     /// overlapping decode with the network could save (see docs/extract-measurements.md).
     public let networkSeconds: Double
+    /// With `--exclude`: files of the listing (this part's) that the list left out; nil without one.
+    public var excluded: Int? = nil
+    /// With `--exclude`: the warning about list entries that named no file of the dataset, if any.
+    public var excludeWarning: String? = nil
 }
 
 public enum Extraction {
@@ -100,11 +107,23 @@ public enum Extraction {
         }
         defer { writer.close() }
         writer.recordDatasetRoot(dataset.root.standardizedFileURL.path)
+        // Excluded files leave the listing, so the plan drops their stored rows as it drops removed files.
+        var listing = dataset.items, scannerRefused = dataset.skipped
+        var excludedCount: Int?, excludeWarning: String?
+        if let exclude = request.exclude {
+            let paths = dataset.items.map(\.path) + dataset.skipped.map(\.path)
+            let match = exclude.match(paths: paths, root: dataset.root)
+            let excluded = Set(match.excluded.map { paths[$0] })
+            listing = dataset.items.filter { !excluded.contains($0.path) }
+            scannerRefused = dataset.skipped.filter { !excluded.contains($0.path) }
+            excludedCount = excluded.filter { request.part?.contains(path: $0) ?? true }.count
+            excludeWarning = exclude.unmatchedWarning(match, in: "the dataset \(request.data.path)")
+        }
         // The writer keeps its part's share of the listing.
-        let plan = try writer.synchronize(with: dataset.items)
+        let plan = try writer.synchronize(with: listing)
 
         // Files the scanner already refused (not an image, unsupported format) go to errors.jsonl too.
-        let refused = dataset.skipped.filter { request.part?.contains(path: $0.path) ?? true }
+        let refused = scannerRefused.filter { request.part?.contains(path: $0.path) ?? true }
         for file in refused { try writer.recordSkipped(file) }
         var skipped = refused.count
 
@@ -145,13 +164,16 @@ public enum Extraction {
         }
         let manifest = try writer.finish()
         let seconds = Date().timeIntervalSince(start)
-        return ExtractionSummary(
+        var summary = ExtractionSummary(
             model: request.model.rawValue, out: request.out.path, images: plan.listedCount,
             extracted: done - (skipped - refused.count), kept: plan.keptRows, dropped: plan.dropPaths.count,
             skipped: skipped, rows: manifest.totals.rows, seconds: seconds,
             imagesPerSecond: seconds > 0 ? Double(done) / seconds : 0,
             tookOverStaleLock: writer.tookOverStaleLock != nil,
             decodeSeconds: decodeSeconds, networkSeconds: networkSeconds)
+        summary.excluded = excludedCount
+        summary.excludeWarning = excludeWarning
+        return summary
     }
 }
 
@@ -218,6 +240,8 @@ final class BatchLoader {
                             Preprocessor.run(image, recipe: recipe,
                                              into: UnsafeMutableBufferPointer(start: base + i * imageFloats, count: imageFloats))
                             var entry = file.hashed(SHA256Digest.data(snapshot.data))
+                            // From the picture already in memory: one pass over its pixels.
+                            entry.perceptualHash = PerceptualHash.compute(image)
                             entry.size = snapshot.size
                             entry.mtimeNanoseconds = snapshot.mtimeNanoseconds
                             resultsBase[i] = .success(entry)

@@ -12,6 +12,8 @@ public struct FitRequest: Sendable {
     public var validationSplit = 0.2
     /// The classifier file; nil means `FEATS/models/<kind>.json`.
     public var out: URL?
+    /// Rows of `features` to leave out (`--exclude`); the --val store is not filtered.
+    public var exclude: ExcludeList?
     /// Where the "most recent fit" is recorded (the current directory).
     public var workingDirectory = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
 
@@ -29,25 +31,30 @@ public struct FitOutcome: Sendable {
     public let evaluation: Evaluation?
     public let probe: TrainedProbe
     public let classes: [String]
+    /// Rows of the training store left out by `--exclude` (0 without one).
+    public var excludedRows = 0
+    /// Warnings about the run's input (e.g. exclude-list entries that named no row).
+    public var warnings: [String] = []
 }
 
 public enum Fitting {
     public static func run(_ request: FitRequest) throws -> FitOutcome {
         let store = try openStore(request.features)
-        try requireUsable(store)
+        let selection = StoreRows(store, excluding: request.exclude)
+        try requireUsable(store, rows: selection.rows)
         let settings = request.settings
 
         // Which rows train and which evaluate.
-        var trainIndices = Array(0..<store.rowCount)
+        var trainIndices = selection.rows
         var evaluation: (store: FeatureStore, indices: [Int])?
         if let validationURL = request.validation {
             let validation = try openStore(validationURL)
             try requireCompatible(validation, with: store.identity, classes: store.classes, what: "the --val store")
             evaluation = (validation, Array(0..<validation.rowCount))
         } else if request.validationSplit > 0 {
-            let split = try stratifiedSplit(labels: store.labels, validationFraction: request.validationSplit, seed: settings.seed)
-            trainIndices = split.train
-            evaluation = (store, split.validation)
+            let split = try stratifiedSplit(labels: selection.labels, validationFraction: request.validationSplit, seed: settings.seed)
+            trainIndices = split.train.map { selection.rows[$0] }
+            evaluation = (store, split.validation.map { selection.rows[$0] })
         }
 
         let probe = try TrainedProbe.fit(x: store.copyRows(trainIndices), y: trainIndices.map { store.labels[$0] }, settings: settings)
@@ -87,8 +94,11 @@ public enum Fitting {
                             predictionsFile: predictionsURL?.lastPathComponent))
         try file.save()
         try LastFit.record(classifierURL, in: request.workingDirectory)
-        return FitOutcome(classifierFile: classifierURL, predictionsFile: predictionsURL, trainRows: trainIndices.count,
-                          validationRows: evaluation?.indices.count ?? 0, evaluation: result, probe: probe, classes: store.classes)
+        var outcome = FitOutcome(classifierFile: classifierURL, predictionsFile: predictionsURL, trainRows: trainIndices.count,
+                                 validationRows: evaluation?.indices.count ?? 0, evaluation: result, probe: probe, classes: store.classes)
+        outcome.excludedRows = selection.excludedCount
+        outcome.warnings = selection.warning.map { [$0] } ?? []
+        return outcome
     }
 
     static func openStore(_ url: URL) throws -> FeatureStore {
@@ -98,9 +108,11 @@ public enum Fitting {
         return try FeatureStore(directory: url)
     }
 
-    static func requireUsable(_ store: FeatureStore) throws {
+    /// The store has rows of at least two classes (among `rows`, when given: the rows left after `--exclude`).
+    static func requireUsable(_ store: FeatureStore, rows: [Int]? = nil) throws {
         guard store.rowCount > 0 else { throw PipelineError("\(store.directory.path): the store has no rows") }
-        let present = Set(store.labels)
+        if let rows, rows.isEmpty { throw PipelineError("\(store.directory.path): --exclude leaves no rows") }
+        let present = Set(rows.map { $0.map { store.labels[$0] } } ?? store.labels)
         guard present.count >= 2 else {
             throw PipelineError("\(store.directory.path): only one class has rows (\(store.classes[present.first ?? 0])); a classifier needs at least two")
         }
@@ -114,6 +126,32 @@ public enum Fitting {
         guard other.classes == classes else {
             throw PipelineError("\(other.directory.path): \(what) has classes \(other.classes), the training features \(classes)")
         }
+    }
+}
+
+/// The rows of a store a job uses: all of them, or those an exclude list does not name.
+struct StoreRows {
+    /// Store row indices, increasing.
+    let rows: [Int]
+    /// The class index of each of `rows`.
+    let labels: [Int]
+    let excludedCount: Int
+    /// Set when entries of the list named no row of the store.
+    let warning: String?
+
+    init(_ store: FeatureStore, excluding list: ExcludeList?) {
+        guard let list else {
+            rows = Array(0..<store.rowCount)
+            labels = store.labels
+            excludedCount = 0
+            warning = nil
+            return
+        }
+        let match = list.match(paths: store.paths, root: store.manifest.datasetRoot.map { URL(fileURLWithPath: $0) })
+        rows = match.kept
+        labels = match.kept.map { store.labels[$0] }
+        excludedCount = match.excluded.count
+        warning = list.unmatchedWarning(match, in: "the store \(store.directory.path)")
     }
 }
 

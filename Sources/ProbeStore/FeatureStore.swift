@@ -27,6 +27,12 @@ public final class FeatureStore: @unchecked Sendable {
     public let labels: [Int]
     /// Dataset-relative path of each row, `[rowCount]`.
     public let paths: [String]
+    /// The `PerceptualHash` of each row's decoded picture, `[rowCount]`; nil for rows written
+    /// before Probe stored hashes (re-extract with `--overwrite` to add them).
+    /// `PerceptualHash.hammingDistance(a, b) <= 8` is a likely near-duplicate.
+    public let perceptualHashes: [UInt64?]
+    /// True when every row has a perceptual hash (false for an empty store).
+    public var hasPerceptualHashes: Bool { rowCount > 0 && !perceptualHashes.contains(nil) }
 
     private let shards: [MappedShard]
     /// First logical row of each shard; `shardStarts[k] ..< shardStarts[k] + shards[k].rows`.
@@ -40,6 +46,7 @@ public final class FeatureStore: @unchecked Sendable {
         var starts: [Int] = []
         var labels: [Int] = []
         var paths: [String] = []
+        var perceptualHashes: [UInt64?] = []
         var counts = [Int](repeating: 0, count: manifest.classes.count)
         var total = 0
         for record in manifest.shards {
@@ -49,6 +56,7 @@ public final class FeatureStore: @unchecked Sendable {
             // (a 100-byte manifest claiming a trillion rows must not allocate terabytes).
             labels.reserveCapacity(labels.count + record.rows)
             paths.reserveCapacity(paths.count + record.rows)
+            perceptualHashes.reserveCapacity(perceptualHashes.count + record.rows)
             let labelsURL = directory.appendingPathComponent(record.labels)
             let shardLabels = try ShardFiles.readLabels(labelsURL, rows: record.rows)
             let indexURL = directory.appendingPathComponent(record.index)
@@ -63,6 +71,7 @@ public final class FeatureStore: @unchecked Sendable {
                 counts[Int(label)] += 1
                 labels.append(Int(label))
                 paths.append(entry.path)
+                perceptualHashes.append(entry.perceptualHash)
             }
             shards.append(mapped)
             starts.append(total)
@@ -76,6 +85,18 @@ public final class FeatureStore: @unchecked Sendable {
         self.rowCount = total
         self.labels = labels
         self.paths = paths
+        self.perceptualHashes = perceptualHashes
+    }
+
+    /// Every row's index entry (path, label, size, mtime, file sha256, perceptual hash), `[rowCount]`
+    /// in row order, read again from the shard indexes: the store keeps only paths and hashes in RAM.
+    public func indexEntries() throws -> [DatasetFile] {
+        var entries: [DatasetFile] = []
+        entries.reserveCapacity(rowCount)
+        for record in manifest.shards {
+            entries += try ShardFiles.readIndex(directory.appendingPathComponent(record.index), rows: record.rows)
+        }
+        return entries
     }
 
     /// Row `row` as a fresh array of `dim` floats.

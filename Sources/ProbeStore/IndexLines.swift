@@ -72,9 +72,15 @@ extension DatasetFile {
               expect(",\"label\":"), let label = integer(),
               expect(",\"size\":"), let size = integer(),
               expect(",\"mtime_ns\":"), let mtime = integer(),
-              expect(",\"sha256\":\""), let sha = string(),
-              expect("}"), position == line.count else { return nil }
-        return DatasetFile(path: path, label: Int(label), size: size, mtimeNanoseconds: mtime, sha256: sha)
+              expect(",\"sha256\":\""), let sha = string() else { return nil }
+        var perceptualHash: UInt64?
+        if expect(",\"phash\":\"") {
+            guard let text = string(), let hash = PerceptualHash.parse(hex: text) else { return nil }
+            perceptualHash = hash
+        }
+        guard expect("}"), position == line.count else { return nil }
+        return DatasetFile(path: path, label: Int(label), size: size, mtimeNanoseconds: mtime, sha256: sha,
+                           perceptualHash: perceptualHash)
     }
 
     /// Reads a shard index: canonical lines by `parseCanonical`, any other line by JSONDecoder.

@@ -23,6 +23,7 @@ struct Probe: ParsableCommand {
             PredictCommand.self,
             ReportCommand.self,
             CVCommand.self,
+            DoctorCommand.self,
             ImagenetTop5Command.self,
             EmbedTensorCommand.self,
         ]

@@ -59,37 +59,11 @@ final class HTMLReportTests: XCTestCase {
 
     // MARK: - Real browser
 
-    static func chromiumPath() -> String? {
-        for name in ["chromium", "chromium-browser", "google-chrome"] {
-            for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
-                let path = "\(dir)/\(name)"
-                if FileManager.default.isExecutableFile(atPath: path) { return path }
-            }
-        }
-        return nil
-    }
-
-    /// Runs headless Chromium with a watchdog so a wedged browser fails the test instead of hanging it.
+    /// Runs headless Chromium (ProbeTestSupport's HeadlessChromium) and checks it exited cleanly.
     func runChromium(_ arguments: [String]) throws -> String {
-        guard let chromium = HTMLReportTests.chromiumPath() else { throw MissingPrerequisite("Chromium is not installed (scripts/setup installs it)") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: chromium)
-        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                             "--user-data-dir=\(folder.appendingPathComponent("chromium-profile").path)"] + arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["HOME"] = folder.path
-        process.environment = environment
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 120, execute: watchdog)
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        watchdog.cancel()
-        XCTAssertEqual(process.terminationStatus, 0, "chromium exited with \(process.terminationStatus)")
-        return String(decoding: data, as: UTF8.self)
+        let result = try HeadlessChromium.run(arguments, folder: folder)
+        XCTAssertEqual(result.status, 0, "chromium exited with \(result.status)")
+        return result.stdout
     }
 
     func testChromiumLoadsThePageWithAllElementsAndDecodesEveryThumbnail() throws {

@@ -14,6 +14,7 @@ struct CVCommand: ParsableCommand {
     @Option(help: "Number of folds.") var folds = 5
     @Option(help: "Seed of the fold assignment.") var seed: UInt64 = 0
     @OptionGroup var transforms: TransformOptions
+    @OptionGroup var exclude: ExcludeOptions
     @OptionGroup var linear: LinearOptions
     @Option(help: "logreg: none or balanced.") var classWeight: ClassWeight = .none
     @OptionGroup var neighbors: NeighborOptions
@@ -31,14 +32,16 @@ struct CVCommand: ParsableCommand {
         neighbors.apply(to: &settings)
         settings.classWeight = classWeight
         settings.seed = seed
-        let outcome = try CrossValidation.run(features: URL(fileURLWithPath: features), settings: settings, folds: folds) { done, total in
+        let outcome = try CrossValidation.run(features: URL(fileURLWithPath: features), settings: settings, folds: folds,
+                                                 exclude: try exclude.list()) { done, total in
             if !json { note("cv: fold \(done)/\(total) done") }
         }
         for warning in outcome.warnings { note("warning: \(warning)") }
         if json {
             print(outcome.summary.json(classifier: classifier.rawValue).serialized(pretty: true))
         } else {
-            print("\(classifier.rawValue), \(folds)-fold stratified cross-validation (seed \(seed)) on \(features)")
+            print("\(classifier.rawValue), \(folds)-fold stratified cross-validation (seed \(seed)) on \(features)"
+                  + (outcome.excludedRows > 0 ? " (\(outcome.excludedRows) rows left out by --exclude)" : ""))
             print(outcome.summary.text(digits: digits, includeConfusionMatrix: true), terminator: "")
         }
     }

@@ -26,6 +26,7 @@ struct ExtractCommand: ParsableCommand {
     @Option(help: "Rows per shard file.") var shardRows = 4096
     @Option(help: "Take part I of N (0-based, by a stable hash of each path), for one machine of many.") var part: String?
     @Flag(help: "Replace a store in --out that was made with another model, weights or preprocessing.") var overwrite = false
+    @OptionGroup var exclude: ExcludeOptions
     @OptionGroup var threads: ThreadOptions
     @Flag(help: "Print one JSON summary object at the end instead of text.") var json = false
 
@@ -47,9 +48,11 @@ struct ExtractCommand: ParsableCommand {
         request.threads = threads.resolved
         request.overwrite = overwrite
         request.decode = preprocessing.decodeOptions
+        request.exclude = try exclude.list()
         let reporter = ProgressReporter(enabled: !json)
         let summary = try Extraction.run(request) { reporter.update($0) }
         reporter.finish()
+        if let warning = summary.excludeWarning { note("warning: \(warning)") }
         if json {
             print(try jsonText(summary))
         } else {
@@ -59,6 +62,7 @@ struct ExtractCommand: ParsableCommand {
             \(String(format: "%.1f", summary.imagesPerSecond)) images/s
             """)
             if summary.skipped > 0 { print("skipped files and reasons: \(summary.out)/errors.jsonl") }
+            if let excluded = summary.excluded { print("left out by --exclude: \(excluded) files") }
         }
     }
 }

@@ -10,6 +10,7 @@ struct FitOptions: ParsableArguments {
     @Option(help: "Fraction of each class held out for evaluation when there is no --val (0 trains on all).") var valSplit = 0.2
     @Option(help: "Seed of the split and of any randomised solver.") var seed: UInt64 = 0
     @OptionGroup var transforms: TransformOptions
+    @OptionGroup var exclude: ExcludeOptions
     @Option(help: "The classifier file to write (default FEATS/models/<kind>.json).") var out: String?
 
     func validate() throws {
@@ -24,8 +25,9 @@ struct FitOptions: ParsableArguments {
         return s
     }
 
-    func request(_ settings: ProbeSettings) -> FitRequest {
+    func request(_ settings: ProbeSettings) throws -> FitRequest {
         var r = FitRequest(features: URL(fileURLWithPath: features), settings: settings)
+        r.exclude = try exclude.list()
         r.validation = val.map { URL(fileURLWithPath: $0) }
         r.validationSplit = val == nil ? valSplit : 0
         r.out = out.map { URL(fileURLWithPath: $0) }
@@ -104,8 +106,10 @@ extension NeighborWeights: ExpressibleByArgument {}
 
 /// Prints what a fit did: where it wrote, the C curve of --C auto, and the hold-out report.
 func printFitOutcome(_ outcome: FitOutcome, digits: Int = 2) {
+    for warning in outcome.warnings { note("warning: \(warning)") }
     print("classifier: \(outcome.classifierFile.path)")
-    print("trained on \(outcome.trainRows) rows; evaluated on \(outcome.validationRows)")
+    print("trained on \(outcome.trainRows) rows; evaluated on \(outcome.validationRows)"
+          + (outcome.excludedRows > 0 ? " (\(outcome.excludedRows) left out by --exclude)" : ""))
     if let chosen = outcome.probe.chosenC {
         print("C search (validation accuracy):")
         for point in outcome.probe.cCurve {

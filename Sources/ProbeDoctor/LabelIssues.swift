@@ -1,0 +1,78 @@
+/// How sure the two views are that a flagged row is mislabelled.
+public enum LabelIssueKind: String, Sendable, Codable {
+    /// The classifier and the neighbours both point to the same other class.
+    case likelyError = "likely_error"
+    /// The views disagree or split between classes: a hard photo or two classes that overlap.
+    case ambiguous
+}
+
+/// A row whose given label the evidence contradicts.
+public struct LabelIssue: Equatable, Sendable {
+    public let row: Int
+    public let given: Int
+    /// The class the combined view favours over the given one.
+    public let suggested: Int
+    /// Out-of-fold classifier probability of the given label.
+    public let classifierConfidence: Double
+    /// Share of the k nearest neighbours that carry the given label.
+    public let neighborAgreement: Double
+    /// Combined self-confidence (mean of the two above): the ranking score, lowest first.
+    public let score: Double
+    public let kind: LabelIssueKind
+}
+
+/// Two classes that the flagged-but-ambiguous rows straddle.
+public struct AmbiguousClassPair: Equatable, Sendable {
+    public let first: Int
+    public let second: Int
+    /// Ambiguous issues given one of the two labels and suggested the other.
+    public let rows: Int
+}
+
+/// Likely label errors from two views of each row: the out-of-fold classifier probabilities (the
+/// same folds and classifier as `probe cv`) and the labels of its k nearest neighbours.
+///
+/// Method: confident learning (Northcutt, Jiang & Chuang, "Confident Learning: Estimating
+/// Uncertainty in Dataset Labels", JAIR 2021; see ConfidentLearning.swift) applied to the average
+/// of the two views, Q = (P_classifier + P_neighbours) / 2. Averaging two nearly independent
+/// estimates of the true-class posterior is what ensembles do: a hard but correctly labelled photo
+/// that the linear classifier doubts is usually still surrounded by its own class, and a flipped
+/// label is contradicted by both. Flagged rows are ranked by Q's self-confidence (lowest first) and
+/// split into likely errors (both views agree on the same other class) and ambiguous rows; the
+/// class pairs the ambiguous rows straddle are reported on their own.
+public enum LabelIssues {
+    public struct Result: Sendable {
+        public let issues: [LabelIssue]
+        public let ambiguousPairs: [AmbiguousClassPair]
+        public let confidentLearning: ConfidentLearning
+    }
+
+    /// `probabilities` and `neighborShares` are `[n][K]`; without neighbour shares the classifier's
+    /// view is used alone.
+    public static func find(probabilities: [[Double]], neighborShares: [[Double]]?, labels: [Int], classCount: Int) -> Result {
+        let n = labels.count
+        var combined = probabilities
+        if let shares = neighborShares {
+            for i in 0..<n { for j in 0..<classCount { combined[i][j] = (probabilities[i][j] + shares[i][j]) / 2 } }
+        }
+        let learning = ConfidentLearning(probabilities: combined, labels: labels, classCount: classCount)
+        var issues: [LabelIssue] = []
+        for i in learning.flagged {
+            let y = labels[i]
+            let suggested = (0..<classCount).filter { $0 != y }.max { combined[i][$0] < combined[i][$1] } ?? y
+            let classifierSays = ConfidentLearning.argmax(probabilities[i])
+            let neighboursSay = neighborShares.map { ConfidentLearning.argmax($0[i]) } ?? classifierSays
+            let kind: LabelIssueKind = classifierSays == suggested && neighboursSay == suggested ? .likelyError : .ambiguous
+            issues.append(LabelIssue(row: i, given: y, suggested: suggested, classifierConfidence: probabilities[i][y],
+                                     neighborAgreement: neighborShares?[i][y] ?? probabilities[i][y], score: combined[i][y], kind: kind))
+        }
+        issues.sort { $0.score != $1.score ? $0.score < $1.score : $0.row < $1.row }
+        var pairCounts: [Int: Int] = [:]
+        for issue in issues where issue.kind == .ambiguous {
+            pairCounts[min(issue.given, issue.suggested) * classCount + max(issue.given, issue.suggested), default: 0] += 1
+        }
+        let pairs = pairCounts.map { AmbiguousClassPair(first: $0.key / classCount, second: $0.key % classCount, rows: $0.value) }
+            .sorted { $0.rows != $1.rows ? $0.rows > $1.rows : ($0.first, $0.second) < ($1.first, $1.second) }
+        return Result(issues: issues, ambiguousPairs: pairs, confidentLearning: learning)
+    }
+}

@@ -1,0 +1,188 @@
+import Foundation
+import ProbeClassifiers
+import ProbeCore
+import ProbeDoctor
+import ProbeStore
+
+/// `probe doctor`: the data-quality checks of ProbeDoctor run on a store (and optionally a second
+/// store the first must not leak into), with the out-of-fold probabilities of `probe cv`'s folds.
+public enum Doctor {
+    public struct Request: Sendable {
+        public var features: URL
+        public var against: URL?
+        public var settings: ProbeSettings
+        public var folds = 5
+        /// Neighbours per row for the label view, the outlier score and the top-k search.
+        public var neighbors = 10
+        public var nearThreshold = Doctor.defaultNearThreshold
+        public var top = 20
+
+        public init(features: URL, settings: ProbeSettings) {
+            self.features = features
+            self.settings = settings
+        }
+    }
+
+    /// Default cosine threshold for near-duplicates. On the shared sets (held-out photos, real
+    /// Lite0 weights) natural nearest neighbours reach 0.67–0.88 (the closest natural pair, a burst
+    /// shot, 0.881) while JPEG re-encodes, crops, mirrors and brightened copies of a photo sit at a
+    /// median 0.89–0.96: 0.90 is above every natural pair measured and catches most edits; the
+    /// perceptual hash catches the resized and greyscale copies the cosine misses.
+    public static let defaultNearThreshold = 0.90
+
+    public static func run(_ request: Request, progress: (String) -> Void = { _ in }) throws -> DoctorReport {
+        let store = try Fitting.openStore(request.features)
+        guard store.rowCount > 0 else { throw PipelineError("\(store.directory.path): the store has no rows") }
+        var notes: [String] = []
+        let sha256 = try rowHashes(store)
+        let hashes = store.perceptualHashes.contains { $0 != nil } ? store.perceptualHashes : nil
+        if hashes == nil { notes.append("the store has no perceptual hashes (extracted before they were stored): near-duplicates by cosine only") }
+
+        progress("doctor: neighbours of \(store.rowCount) rows")
+        let rows = unitRows(store)
+        let search = CosineNeighbors.search(rows, k: request.neighbors, pairThreshold: Float(request.nearThreshold))
+        let exact = ExactDuplicates.groups(sha256: sha256, labels: store.labels)
+        let near = NearDuplicates.pairs(cosinePairs: search.pairs, rows: rows, labels: store.labels, sha256: sha256, perceptualHashes: hashes)
+        let outliers = Outliers.ranked(search.lists, labels: store.labels, top: request.top)
+
+        var labelIssues: LabelIssues.Result?
+        let present = Set(store.labels)
+        if present.count < 2 {
+            notes.append("only one class has rows: labels cannot be checked")
+        } else {
+            do {
+                progress("doctor: \(request.folds)-fold out-of-fold probabilities (\(request.settings.kind.rawValue))")
+                let probabilities = try outOfFoldProbabilities(store, settings: request.settings, folds: request.folds)
+                let shares = NeighborLabels.shares(search.lists, labels: store.labels, classCount: store.classes.count)
+                labelIssues = LabelIssues.find(probabilities: probabilities, neighborShares: shares, labels: store.labels,
+                                               classCount: store.classes.count)
+            } catch {
+                notes.append("labels not checked: \(error)")
+            }
+        }
+
+        var leakage: LeakageReport?
+        if let againstURL = request.against {
+            progress("doctor: leaks into \(againstURL.path)")
+            leakage = try leaks(store, rows: rows, sha256: sha256, hashes: hashes, against: againstURL, request: request, notes: &notes)
+        }
+        let settings = DoctorReport.Settings(store: request.features.path, imageRoot: store.manifest.datasetRoot,
+                                             classifier: request.settings.kind.rawValue, folds: request.folds, seed: request.settings.seed,
+                                             neighbors: search.lists.k, nearThreshold: request.nearThreshold,
+                                             perceptualHashes: hashes != nil, top: request.top)
+        return DoctorReport(settings: settings, classes: store.classes, labels: store.labels, paths: store.paths,
+                            exactDuplicates: exact, nearDuplicates: near, nearDuplicatesTruncated: search.pairsTruncated,
+                            leakage: leakage, labelIssues: labelIssues, outliers: outliers, notes: notes)
+    }
+
+    /// The sha256 of each row's file, from the shard indexes (row order).
+    static func rowHashes(_ store: FeatureStore) throws -> [String?] {
+        var hashes: [String?] = []
+        hashes.reserveCapacity(store.rowCount)
+        for record in store.manifest.shards {
+            hashes += try JSONLines.decode(DatasetFile.self, from: store.directory.appendingPathComponent(record.index)).map(\.sha256)
+        }
+        guard hashes.count == store.rowCount else {
+            throw PipelineError("\(store.directory.path): the shard indexes hold \(hashes.count) rows, the store \(store.rowCount)")
+        }
+        return hashes
+    }
+
+    static func unitRows(_ store: FeatureStore) -> UnitRows {
+        UnitRows(rowCount: store.rowCount, dim: store.dim) { _, _, out in
+            store.forEachBlock(maxRows: 4096) { block in
+                (out + block.firstRow * block.dim).update(from: block.values.baseAddress!, count: block.rows * block.dim)
+            }
+        }
+    }
+
+    /// `[n][K]` probabilities of each row from the fold that held it out: the folds of `probe cv`
+    /// (StratifiedKFold with the same seed) and its classifier. A linear SVM has no probabilities;
+    /// its decision values go through a softmax (a score, not a calibrated probability).
+    public static func outOfFoldProbabilities(_ store: FeatureStore, settings: ProbeSettings, folds: Int) throws -> [[Double]] {
+        let kc = store.classes.count
+        var result = [[Double]](repeating: [], count: store.rowCount)
+        for split in try StratifiedKFold(folds: folds, seed: settings.seed).splits(labels: store.labels) {
+            let probe = try TrainedProbe.fit(x: store.copyRows(split.train), y: split.train.map { store.labels[$0] }, settings: settings)
+            let x = store.copyRows(split.test)
+            var p: [[Double]]
+            if case .svm(let model) = probe.model {
+                let z = try model.decisionFunction(try probe.transform(x))
+                p = (0..<z.rows).map { r in
+                    var scores = [Double](repeating: -.infinity, count: kc)
+                    if z.cols == 1 {
+                        scores[model.classes[0]] = 0; scores[model.classes[1]] = Double(z[r, 0])
+                    } else {
+                        for (j, c) in model.classes.enumerated() { scores[c] = Double(z[r, j]) }
+                    }
+                    let top = scores.max()!
+                    let e = scores.map { $0 == -.infinity ? 0 : Foundation.exp($0 - top) }
+                    let sum = e.reduce(0, +)
+                    return e.map { $0 / sum }
+                }
+            } else {
+                p = try probe.predict(x, classCount: kc).probabilities ?? []
+            }
+            for (row, probabilities) in zip(split.test, p) { result[row] = probabilities }
+        }
+        return result
+    }
+
+    /// Exact, cosine and perceptual-hash duplicates between the store and `against`, and the
+    /// accuracy on `against` of a classifier fitted on the whole store, with and without them.
+    static func leaks(_ store: FeatureStore, rows: UnitRows, sha256: [String?], hashes: [UInt64?]?, against url: URL,
+                      request: Request, notes: inout [String]) throws -> LeakageReport {
+        let other = try Fitting.openStore(url)
+        let differences = other.identity.differences(from: store.identity)
+        guard differences.isEmpty else {
+            throw PipelineError("\(url.path): --against store was made differently from \(store.directory.path) (\(differences.joined(separator: "; "))); leaks can only be measured between embeddings of the same backbone, weights and preprocessing")
+        }
+        guard other.classes == store.classes else {
+            throw PipelineError("\(url.path): --against store has classes \(other.classes), \(store.directory.path) has \(store.classes)")
+        }
+        let otherSHA = try rowHashes(other)
+        let otherRows = unitRows(other)
+        var found: [Int64: Leak] = [:]
+        func add(_ row: Int, _ againstRow: Int, _ signal: String) {
+            let key = Int64(row) << 32 | Int64(againstRow)
+            if found[key] == nil {
+                var s = 0.0
+                for j in 0..<rows.dim { s += Double(rows.values[row * rows.dim + j]) * Double(otherRows.values[againstRow * rows.dim + j]) }
+                found[key] = Leak(row: row, againstRow: againstRow, signal: signal, cosine: s)
+            }
+        }
+        var bySHA: [String: [Int]] = [:]
+        for (row, hash) in sha256.enumerated() { if let hash { bySHA[hash, default: []].append(row) } }
+        for (j, hash) in otherSHA.enumerated() { if let hash, let mine = bySHA[hash] { for i in mine { add(i, j, "sha256") } } }
+        for pair in CosineNeighbors.crossPairs(queries: otherRows, reference: rows, threshold: Float(request.nearThreshold)) {
+            add(pair.reference, pair.query, "cosine")
+        }
+        let otherHashes = other.perceptualHashes
+        if let hashes, otherHashes.contains(where: { $0 != nil }) {
+            // Pigeonhole over the union of both hash lists; keep only pairs across the two stores.
+            let n = hashes.count
+            for (a, b) in NearDuplicates.hashPairs(hashes + otherHashes, maxDistance: NearDuplicates.maxHammingDistance) where a < n && b >= n {
+                add(a, b - n, "phash")
+            }
+        }
+        let leaks = found.values.sorted { a, b in
+            let rank = ["sha256": 0, "cosine": 1, "phash": 2]
+            if rank[a.signal]! != rank[b.signal]! { return rank[a.signal]! < rank[b.signal]! }
+            return a.cosine != b.cosine ? a.cosine > b.cosine : (a.row, a.againstRow) < (b.row, b.againstRow)
+        }
+        var accuracyAll: Double?, accuracyClean: Double?
+        if Set(store.labels).count >= 2 {
+            let probe = try TrainedProbe.fit(x: store.matrix(), y: store.labels, settings: request.settings)
+            let predicted = try probe.predict(other.matrix(), classCount: store.classes.count).labels
+            let leaked = Set(leaks.map(\.againstRow))
+            let correct = (0..<other.rowCount).map { predicted[$0] == other.labels[$0] }
+            accuracyAll = Double(correct.filter { $0 }.count) / Double(max(1, other.rowCount))
+            let clean = (0..<other.rowCount).filter { !leaked.contains($0) }
+            if !clean.isEmpty { accuracyClean = Double(clean.filter { correct[$0] }.count) / Double(clean.count) }
+        } else {
+            notes.append("only one class in the store: no classifier to measure the split's accuracy")
+        }
+        return LeakageReport(againstStore: url.path, againstPaths: other.paths, againstLabels: other.labels, leaks: leaks,
+                             accuracyAll: accuracyAll, accuracyWithoutLeaked: accuracyClean)
+    }
+}
