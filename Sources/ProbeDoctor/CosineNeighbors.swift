@@ -145,7 +145,7 @@ public enum CosineNeighbors {
     /// On a diagonal block only the entries above the diagonal (c > r) are pairs of distinct rows.
     static func scan(_ s: UnsafePointer<Float>, rowsI: Int, rowsJ: Int, i0: Int, j0: Int, diagonal: Bool,
                      lists: inout TopKLists, pairs: inout PairSink) {
-        let threshold = pairs.threshold
+        let threshold = pairs.effectiveThreshold
         let thresholdVector = SIMD16<Float>(repeating: threshold)
         let floors = lists.floor
         for r in 0..<rowsI {
@@ -243,13 +243,23 @@ struct PairSink {
         self.capacity = capacity
     }
 
+    /// Once over the cap, the similarity a new pair must beat (the weakest one kept): raising the bar
+    /// keeps a store of identical rows from re-sorting the list for each of its n²/2 pairs.
+    var bar: Float = -.infinity
+
+    /// The smallest similarity `append` can still take.
+    var effectiveThreshold: Float { overflowed ? max(threshold, bar.nextUp) : threshold }
+
     @inline(__always)
     mutating func append(_ a: Int, _ b: Int, _ similarity: Float) {
+        if overflowed && similarity <= bar { return }
         // Past the cap, keep the most similar: drop the weakest half when full.
         if pairs.count >= 2 * max(1, capacity) {
             overflowed = true
             pairs.sort(by: CosineNeighbors.pairOrder)
             pairs.removeLast(pairs.count - capacity)
+            bar = pairs.last!.similarity
+            if similarity <= bar { return }
         }
         pairs.append(SimilarPair(first: a, second: b, similarity: similarity))
     }

@@ -116,7 +116,7 @@ public struct DoctorPage: Sendable {
             html += "<p class=\"hint\">Class pairs they straddle: " + pairs.map { "\(esc(r.classes[$0.first])) / \(esc(r.classes[$0.second])): \($0.rows)" }.joined(separator: "; ") + "</p>\n"
         }
 
-        html += "<section id=\"outliers\"><h2>Outliers (top \(r.outliers.count))</h2><p class=\"hint\">Score: mean cosine distance to the \(r.settings.neighbors) nearest neighbours over the same for those neighbours (about 1 is typical).</p><div class=\"mistakes\">\n"
+        html += "<section id=\"outliers\"><h2>Outliers (top \(r.outliers.count))</h2><p class=\"hint\">Score: cosine distance to the \(r.settings.neighbors)th nearest neighbour.</p><div class=\"mistakes\">\n"
         for o in r.outliers.prefix(maxPerSection) {
             html += "<figure class=\"mistake\">\(image(r.paths[o.row], root: imageRoot))<figcaption><div><b>\(esc(r.classes[r.labels[o.row]]))</b> score \(f(o.score, 2))</div>"
             html += o.neighborsDisagree ? "<div class=\"p\">all neighbours carry another label</div>" : ""

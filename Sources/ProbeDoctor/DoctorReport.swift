@@ -180,7 +180,7 @@ public struct DoctorReport: Sendable {
         var issues: JSONValue = .null
         if let labelIssues {
             issues = .object([
-                "method": .string("confident learning (Northcutt et al., JAIR 2021) on the mean of out-of-fold classifier probabilities and k-NN label shares"),
+                "method": .string("confident learning (Northcutt et al., JAIR 2021) on 0.25 x out-of-fold classifier probabilities + 0.75 x k-NN label shares"),
                 "issues": .array(labelIssues.issues.map { i in
                     .object(["row": row(i.row), "given": .string(classes[i.given]), "suggested": .string(classes[i.suggested]),
                              "score": .number(i.score), "classifier_confidence": .number(i.classifierConfidence),
@@ -208,7 +208,7 @@ public struct DoctorReport: Sendable {
             "seed": .int(Int(truncatingIfNeeded: settings.seed)), "neighbors": .int(settings.neighbors),
             "near_threshold": .number(settings.nearThreshold), "max_hamming": .int(NearDuplicates.maxHammingDistance),
             "perceptual_hashes": .bool(settings.perceptualHashes), "top": .int(settings.top),
-            "outlier_score": .string("mean cosine distance to the k nearest neighbours / the same for those neighbours"),
+            "outlier_score": .string("cosine distance to the k-th nearest neighbour"),
         ])
         return .object([
             "exact_duplicates": .array(exact), "near_duplicates": .array(near), "near_duplicates_truncated": .bool(nearDuplicatesTruncated),
@@ -272,7 +272,7 @@ public struct DoctorReport: Sendable {
             }
         }
 
-        out += "\noutliers (top \(outliers.count) by local \(settings.neighbors)-NN distance ratio; ~1 is typical)\n"
+        out += "\noutliers (top \(outliers.count) by cosine distance to the \(settings.neighbors)th nearest neighbour)\n"
         for o in outliers {
             out += "  \(f(o.score, 2))  \(classes[labels[o.row]])  \(paths[o.row])\(o.neighborsDisagree ? "  (all neighbours carry another label)" : "")\n"
         }

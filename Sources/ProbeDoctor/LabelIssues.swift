@@ -16,7 +16,7 @@ public struct LabelIssue: Equatable, Sendable {
     public let classifierConfidence: Double
     /// Share of the k nearest neighbours that carry the given label.
     public let neighborAgreement: Double
-    /// Combined self-confidence (mean of the two above): the ranking score, lowest first.
+    /// Combined self-confidence (0.25 × the first + 0.75 × the second): the ranking score, lowest first.
     public let score: Double
     public let kind: LabelIssueKind
 }
@@ -33,11 +33,14 @@ public struct AmbiguousClassPair: Equatable, Sendable {
 /// same folds and classifier as `probe cv`) and the labels of its k nearest neighbours.
 ///
 /// Method: confident learning (Northcutt, Jiang & Chuang, "Confident Learning: Estimating
-/// Uncertainty in Dataset Labels", JAIR 2021; see ConfidentLearning.swift) applied to the average
-/// of the two views, Q = (P_classifier + P_neighbours) / 2. Averaging two nearly independent
-/// estimates of the true-class posterior is what ensembles do: a hard but correctly labelled photo
-/// that the linear classifier doubts is usually still surrounded by its own class, and a flipped
-/// label is contradicted by both. Flagged rows are ranked by Q's self-confidence (lowest first) and
+/// Uncertainty in Dataset Labels", JAIR 2021; see ConfidentLearning.swift) applied to a weighted
+/// average of the two views, Q = w · P_classifier + (1 − w) · P_neighbours with w = `classifierWeight`
+/// (0.25). Averaging two nearly independent estimates of the true-class posterior is what ensembles
+/// do: a hard but correctly labelled photo that the linear classifier doubts is usually still
+/// surrounded by its own class, and a flipped label is contradicted by both. The weight was chosen
+/// on injected flips (Benchmarks/doctor_label_views.py, BENCHMARKS.md): the out-of-fold classifier
+/// was itself trained on the flipped labels, the neighbours' vote is the sharper signal on Lite0
+/// embeddings, and 0.25 beat both views alone and the plain mean on every set and rate measured. Flagged rows are ranked by Q's self-confidence (lowest first) and
 /// split into likely errors (both views agree on the same other class) and ambiguous rows; the
 /// class pairs the ambiguous rows straddle are reported on their own.
 public enum LabelIssues {
@@ -47,13 +50,16 @@ public enum LabelIssues {
         public let confidentLearning: ConfidentLearning
     }
 
+    /// Weight of the classifier's view in the combination (the neighbours' view gets the rest).
+    public static let classifierWeight = 0.25
+
     /// `probabilities` and `neighborShares` are `[n][K]`; without neighbour shares the classifier's
     /// view is used alone.
     public static func find(probabilities: [[Double]], neighborShares: [[Double]]?, labels: [Int], classCount: Int) -> Result {
         let n = labels.count
         var combined = probabilities
         if let shares = neighborShares {
-            for i in 0..<n { for j in 0..<classCount { combined[i][j] = (probabilities[i][j] + shares[i][j]) / 2 } }
+            for i in 0..<n { for j in 0..<classCount { combined[i][j] = classifierWeight * probabilities[i][j] + (1 - classifierWeight) * shares[i][j] } }
         }
         let learning = ConfidentLearning(probabilities: combined, labels: labels, classCount: classCount)
         var issues: [LabelIssue] = []
