@@ -16,7 +16,7 @@ struct CVCommand: ParsableCommand {
     @OptionGroup var transforms: TransformOptions
     @OptionGroup var exclude: ExcludeOptions
     @OptionGroup var linear: LinearOptions
-    @Option(help: "logreg: none or balanced.") var classWeight: ClassWeight = .none
+    @OptionGroup var classWeight: ClassWeightOptions
     @OptionGroup var neighbors: NeighborOptions
     @Option(help: "Decimals in the report.") var digits = 2
     @Flag(help: "Print one JSON object instead of text.") var json = false
@@ -30,7 +30,7 @@ struct CVCommand: ParsableCommand {
         transforms.apply(to: &settings)
         linear.apply(to: &settings)
         neighbors.apply(to: &settings)
-        settings.classWeight = classWeight
+        classWeight.apply(to: &settings)
         settings.seed = seed
         let outcome = try CrossValidation.run(features: URL(fileURLWithPath: features), settings: settings, folds: folds,
                                                  exclude: try exclude.list()) { done, total in

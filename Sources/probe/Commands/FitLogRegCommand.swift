@@ -9,12 +9,12 @@ struct FitLogRegCommand: ParsableCommand {
 
     @OptionGroup var fit: FitOptions
     @OptionGroup var linear: LinearOptions
-    @Option(help: "none, or balanced: weigh classes inversely to their frequency.") var classWeight: ClassWeight = .none
+    @OptionGroup var classWeight: ClassWeightOptions
 
     func run() throws {
         var settings = fit.settings(.logreg)
         linear.apply(to: &settings)
-        settings.classWeight = classWeight
+        classWeight.apply(to: &settings)
         printFitOutcome(try Fitting.run(fit.request(settings)))
     }
 }

@@ -68,6 +68,16 @@ struct LinearOptions: ParsableArguments {
     }
 }
 
+/// `--class-weight` of logistic regression (fit-logreg and cv share it).
+struct ClassWeightOptions: ParsableArguments {
+    @Option(help: "logreg: none, or balanced: weigh classes inversely to their frequency.")
+    var classWeight: ClassWeight = .none
+
+    func apply(to settings: inout ProbeSettings) {
+        settings.classWeight = classWeight
+    }
+}
+
 /// `--k`, `--metric`, `--weights` of k-NN.
 struct NeighborOptions: ParsableArguments {
     @Option(help: "Neighbours that vote.") var k = 5
