@@ -128,21 +128,7 @@ public struct DoctorPage: Sendable {
         for c in r.classHealth {
             html += "<tr><td>\(esc(c.name))</td><td>\(c.rows)</td><td>\(c.exactDuplicateRows)</td><td>\(c.nearDuplicateRows)</td><td>\(c.labelIssues)</td><td>\(c.outliers)</td><td>\(f(c.suspectShare * 100, 1)) %</td><td>\(c.mostConfusedWith.map { "\(esc($0)) (\(c.mostConfusedCount))" } ?? "–")</td></tr>\n"
         }
-        html += """
-        </table></section>
-        <script>
-        // Records in the DOM whether every embedded thumbnail decoded, for headless checks.
-        window.addEventListener("load", function () {
-          var imgs = Array.prototype.slice.call(document.querySelectorAll("img.thumb"));
-          var broken = imgs.filter(function (i) { return !(i.complete && i.naturalWidth > 0); }).length;
-          document.body.setAttribute("data-images", String(imgs.length));
-          document.body.setAttribute("data-broken-images", String(broken));
-          document.body.setAttribute("data-report-ready", "yes");
-        });
-        </script>
-        </body></html>
-
-        """
+        html += "</table></section>\n" + HTMLReport.pageEnd
         return html
     }
 

@@ -105,7 +105,13 @@ public struct HTMLReport: Sendable {
         html += confusionMatrixSVG(evaluation.confusionMatrix) + "</section>\n"
         html += "<section><h2>Per-class precision, recall, F1</h2>\n" + perClassBarsSVG(report) + "</section>\n"
         if let predictions { html += misclassifiedSection(predictions, counts: &counts) }
-        html += """
+        html += Self.pageEnd
+        return html
+    }
+
+    /// The end of a page with thumbnails: a script that records in the DOM whether every embedded
+    /// thumbnail decoded (headless Chromium tests read it), then the closing tags. The doctor's page ends the same way.
+    public static let pageEnd = """
         <script>
         // Records in the DOM whether every embedded thumbnail decoded, for headless checks.
         window.addEventListener("load", function () {
@@ -119,8 +125,6 @@ public struct HTMLReport: Sendable {
         </body></html>
 
         """
-        return html
-    }
 
     /// What happened to the thumbnails of the listed mistakes.
     public struct ThumbnailCounts: Equatable, Sendable {
