@@ -90,6 +90,15 @@ struct Architecture {
     /// (Keras EfficientNetB0's Normalization layer: `<prefix>.mean`, `<prefix>.variance`, [3] each); nil for the others.
     let inputNormalization: String?
 
+    /// A batch-normed convolution as TensorFlow builds it: "SAME" padding (on stride 2 the extra row and
+    /// column go bottom/right) and batch-norm eps 1e-3. The Keras models and efficientnet_lite_pytorch
+    /// (a port of TF weights) share it; torchvision pads symmetrically with eps 1e-5.
+    static func tfConv(_ name: String, _ bn: String, _ inC: Int, _ outC: Int, kernel: Int, stride: Int,
+                       depthwise: Bool, _ activation: Activation) -> ConvLayer {
+        ConvLayer(name: name, batchNorm: bn, inChannels: inC, outChannels: outC, kernel: kernel, stride: stride,
+                  padding: .tfSame, depthwise: depthwise, eps: 1e-3, activation: activation)
+    }
+
     init(_ kind: BackboneKind) {
         self.kind = kind
         var layers: [Layer] = []
@@ -112,8 +121,7 @@ struct Architecture {
             // Stride-2 layers are 'same' or ZeroPadding2D(correct_pad) + 'valid': both are TF "SAME".
             func conv(_ name: String, _ bn: String, _ inC: Int, _ outC: Int, kernel: Int = 1, stride: Int = 1,
                       depthwise: Bool = false, _ activation: Activation = .relu6) -> ConvLayer {
-                ConvLayer(name: name, batchNorm: bn, inChannels: inC, outChannels: outC, kernel: kernel, stride: stride,
-                          padding: .tfSame, depthwise: depthwise, eps: 1e-3, activation: activation)
+                Self.tfConv(name, bn, inC, outC, kernel: kernel, stride: stride, depthwise: depthwise, activation)
             }
             layers.append(.conv(conv("Conv1", "bn_Conv1", 3, 32, kernel: 3, stride: 2)))
             let settings = [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1)]
@@ -137,8 +145,7 @@ struct Architecture {
             // dwconv, bn, se_reduce, se_expand, project_conv, project_bn}, top_conv/top_bn. Swish = SiLU.
             func conv(_ name: String, _ bn: String, _ inC: Int, _ outC: Int, kernel: Int = 1, stride: Int = 1,
                       depthwise: Bool = false, _ activation: Activation = .silu) -> ConvLayer {
-                ConvLayer(name: name, batchNorm: bn, inChannels: inC, outChannels: outC, kernel: kernel, stride: stride,
-                          padding: .tfSame, depthwise: depthwise, eps: 1e-3, activation: activation)
+                Self.tfConv(name, bn, inC, outC, kernel: kernel, stride: stride, depthwise: depthwise, activation)
             }
             inputNormalization = "normalization"
             layers.append(.conv(conv("stem_conv", "stem_bn", 3, 32, kernel: 3, stride: 2)))
@@ -217,8 +224,7 @@ struct Architecture {
         case .efficientnet_lite0:
             func conv(_ name: String, _ bn: String, _ inC: Int, _ outC: Int, kernel: Int = 1, stride: Int = 1,
                       depthwise: Bool = false, _ activation: Activation = .relu6) -> ConvLayer {
-                ConvLayer(name: name, batchNorm: bn, inChannels: inC, outChannels: outC, kernel: kernel, stride: stride,
-                          padding: .tfSame, depthwise: depthwise, eps: 1e-3, activation: activation)
+                Self.tfConv(name, bn, inC, outC, kernel: kernel, stride: stride, depthwise: depthwise, activation)
             }
             layers.append(.conv(conv("_conv_stem", "_bn0", 3, 32, kernel: 3, stride: 2)))
             var block = 0
