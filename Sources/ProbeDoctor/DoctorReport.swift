@@ -87,6 +87,10 @@ public struct DoctorReport: Sendable {
     public let leakage: LeakageReport?
     /// Nil when the labels could not be checked (one class, or too few rows for the folds); see `notes`.
     public let labelIssues: LabelIssues.Result?
+    /// Log loss of the out-of-fold classifier probabilities against the given labels: the number
+    /// `probe cv --json` reports as `log_loss` for the same classifier options and seed. Nil for
+    /// the SVM (its softmaxed decision values are not probabilities) or when labels were not checked.
+    public let classifierLogLoss: Double?
     public let outliers: [Outlier]
     public let classHealth: [ClassHealth]
     /// Why a check was skipped, fit to show a user.
@@ -94,7 +98,7 @@ public struct DoctorReport: Sendable {
 
     public init(settings: Settings, classes: [String], labels: [Int], paths: [String], exactDuplicates: [DuplicateGroup],
                 nearDuplicates: [NearDuplicatePair], nearDuplicatesTruncated: Bool, leakage: LeakageReport?,
-                labelIssues: LabelIssues.Result?, outliers: [Outlier], notes: [String]) {
+                labelIssues: LabelIssues.Result?, classifierLogLoss: Double? = nil, outliers: [Outlier], notes: [String]) {
         self.settings = settings
         self.classes = classes
         self.labels = labels
@@ -104,6 +108,7 @@ public struct DoctorReport: Sendable {
         self.nearDuplicatesTruncated = nearDuplicatesTruncated
         self.leakage = leakage
         self.labelIssues = labelIssues
+        self.classifierLogLoss = classifierLogLoss
         self.outliers = outliers
         self.notes = notes
         // Class health.
@@ -190,6 +195,7 @@ public struct DoctorReport: Sendable {
                     .object(["classes": .array([.string(classes[p.first]), .string(classes[p.second])]), "rows": .int(p.rows)])
                 }),
                 "thresholds": .array(labelIssues.confidentLearning.thresholds.map { .number($0) }),
+                "classifier_log_loss": classifierLogLoss.map(JSONValue.double) ?? .null,
                 "confident_joint": .array(labelIssues.confidentLearning.confidentJoint.map { .array($0.map { .int($0) }) }),
             ])
         }

@@ -2,6 +2,7 @@ import Foundation
 import ProbeClassifiers
 import ProbeCore
 import ProbeDoctor
+import ProbeMetrics
 import ProbeStore
 
 /// `probe doctor`: the data-quality checks of ProbeDoctor run on a store (and optionally a second
@@ -46,6 +47,7 @@ public enum Doctor {
         let outliers = Outliers.ranked(search.lists, labels: store.labels, top: request.top)
 
         var labelIssues: LabelIssues.Result?
+        var classifierLogLoss: Double?
         let present = Set(store.labels)
         if present.count < 2 {
             notes.append("only one class has rows: labels cannot be checked")
@@ -53,6 +55,9 @@ public enum Doctor {
             do {
                 progress("doctor: \(request.folds)-fold out-of-fold probabilities (\(request.settings.kind.rawValue))")
                 let probabilities = try outOfFoldProbabilities(store, settings: request.settings, folds: request.folds)
+                if request.settings.kind != .svm {
+                    classifierLogLoss = try ProbabilityMetrics.logLoss(trueLabels: store.labels, probabilities: probabilities)
+                }
                 let shares = NeighborLabels.shares(search.lists, labels: store.labels, classCount: store.classes.count)
                 labelIssues = LabelIssues.find(probabilities: probabilities, neighborShares: shares, labels: store.labels,
                                                classCount: store.classes.count)
@@ -72,7 +77,7 @@ public enum Doctor {
                                              perceptualHashes: hashes != nil, top: request.top)
         return DoctorReport(settings: settings, classes: store.classes, labels: store.labels, paths: store.paths,
                             exactDuplicates: exact, nearDuplicates: near, nearDuplicatesTruncated: search.pairsTruncated,
-                            leakage: leakage, labelIssues: labelIssues, outliers: outliers, notes: notes)
+                            leakage: leakage, labelIssues: labelIssues, classifierLogLoss: classifierLogLoss, outliers: outliers, notes: notes)
     }
 
     /// The sha256 of each row's file, from the shard indexes (row order).

@@ -13,11 +13,8 @@ struct CVCommand: ParsableCommand {
     @Option(help: "logreg, svm or knn.") var classifier: ClassifierKind = .logreg
     @Option(help: "Number of folds.") var folds = 5
     @Option(help: "Seed of the fold assignment.") var seed: UInt64 = 0
-    @OptionGroup var transforms: TransformOptions
+    @OptionGroup var options: FoldClassifierOptions
     @OptionGroup var exclude: ExcludeOptions
-    @OptionGroup var linear: LinearOptions
-    @OptionGroup var classWeight: ClassWeightOptions
-    @OptionGroup var neighbors: NeighborOptions
     @Option(help: "Decimals in the report.") var digits = 2
     @Flag(help: "Print one JSON object instead of text.") var json = false
 
@@ -26,12 +23,7 @@ struct CVCommand: ParsableCommand {
     }
 
     func run() throws {
-        var settings = ProbeSettings(kind: classifier)
-        transforms.apply(to: &settings)
-        linear.apply(to: &settings)
-        neighbors.apply(to: &settings)
-        classWeight.apply(to: &settings)
-        settings.seed = seed
+        let settings = options.settings(classifier, seed: seed)
         let outcome = try CrossValidation.run(features: URL(fileURLWithPath: features), settings: settings, folds: folds,
                                                  exclude: try exclude.list()) { done, total in
             if !json { note("cv: fold \(done)/\(total) done") }

@@ -20,6 +20,7 @@ struct DoctorCommand: ParsableCommand {
     @Option(help: "logreg, svm or knn (for the out-of-fold probabilities).") var classifier: ClassifierKind = .logreg
     @Option(help: "Number of folds.") var folds = 5
     @Option(help: "Seed of the fold assignment.") var seed: UInt64 = 0
+    @OptionGroup var options: FoldClassifierOptions
     @Option(help: "Entries of each list in the text output.") var top = 20
     @Option(help: ArgumentHelp("Cosine similarity from which two rows are near-duplicates.", valueName: "X"))
     var nearThreshold = Doctor.defaultNearThreshold
@@ -37,9 +38,7 @@ struct DoctorCommand: ParsableCommand {
     }
 
     func run() throws {
-        var settings = ProbeSettings(kind: classifier)
-        settings.seed = seed
-        var request = Doctor.Request(features: URL(fileURLWithPath: features), settings: settings)
+        var request = Doctor.Request(features: URL(fileURLWithPath: features), settings: options.settings(classifier, seed: seed))
         request.against = against.map { URL(fileURLWithPath: $0) }
         request.folds = folds
         request.top = top

@@ -78,6 +78,27 @@ struct ClassWeightOptions: ParsableArguments {
     }
 }
 
+/// The classifier options of the commands that fit one classifier per fold on a store (`cv`, and
+/// `doctor` for its out-of-fold probabilities): the transforms, `--C`/`--max-iter`, `--class-weight`
+/// and k-NN's `--k`/`--metric`/`--weights`, so both fit their folds from the same settings.
+struct FoldClassifierOptions: ParsableArguments {
+    @OptionGroup var transforms: TransformOptions
+    @OptionGroup var linear: LinearOptions
+    @OptionGroup var classWeight: ClassWeightOptions
+    @OptionGroup var neighbors: NeighborOptions
+
+    /// Settings for `kind` with these options and `seed` (the fold assignment's and any randomised solver's).
+    func settings(_ kind: ClassifierKind, seed: UInt64) -> ProbeSettings {
+        var settings = ProbeSettings(kind: kind)
+        transforms.apply(to: &settings)
+        linear.apply(to: &settings)
+        neighbors.apply(to: &settings)
+        classWeight.apply(to: &settings)
+        settings.seed = seed
+        return settings
+    }
+}
+
 /// `--k`, `--metric`, `--weights` of k-NN.
 struct NeighborOptions: ParsableArguments {
     @Option(help: "Neighbours that vote.") var k = 5
