@@ -87,7 +87,7 @@ public struct DoctorReport: Sendable {
     public let leakage: LeakageReport?
     /// Nil when the labels could not be checked (one class, or too few rows for the folds); see `notes`.
     public let labelIssues: LabelIssues.Result?
-    /// Log loss of the out-of-fold classifier probabilities against the given labels: the number
+    /// Log loss of the first pass's out-of-fold classifier probabilities against the given labels: the number
     /// `probe cv --json` reports as `log_loss` for the same classifier options and seed. Nil for
     /// the SVM (its softmaxed decision values are not probabilities) or when labels were not checked.
     public let classifierLogLoss: Double?
@@ -185,7 +185,7 @@ public struct DoctorReport: Sendable {
         var issues: JSONValue = .null
         if let labelIssues {
             issues = .object([
-                "method": .string("confident learning (Northcutt et al., JAIR 2021) on 0.25 x out-of-fold classifier probabilities + 0.75 x k-NN label shares"),
+                "method": .string("confident learning (Northcutt et al., JAIR 2021) on 0.25 x out-of-fold classifier probabilities + 0.75 x k-NN label shares, in two passes: the second refits the folds and counts the neighbour votes without the rows the first flagged"),
                 "issues": .array(labelIssues.issues.map { i in
                     .object(["row": row(i.row), "given": .string(classes[i.given]), "suggested": .string(classes[i.suggested]),
                              "score": .number(i.score), "classifier_confidence": .number(i.classifierConfidence),
@@ -195,8 +195,8 @@ public struct DoctorReport: Sendable {
                     .object(["classes": .array([.string(classes[p.first]), .string(classes[p.second])]), "rows": .int(p.rows)])
                 }),
                 "thresholds": .array(labelIssues.confidentLearning.thresholds.map { .number($0) }),
-                "classifier_log_loss": classifierLogLoss.map(JSONValue.double) ?? .null,
                 "confident_joint": .array(labelIssues.confidentLearning.confidentJoint.map { .array($0.map { .int($0) }) }),
+                "classifier_log_loss": classifierLogLoss.map(JSONValue.double) ?? .null,
             ])
         }
         let outliersJSON = outliers.map { o -> JSONValue in

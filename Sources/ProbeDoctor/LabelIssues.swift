@@ -40,7 +40,15 @@ public struct AmbiguousClassPair: Equatable, Sendable {
 /// surrounded by its own class, and a flipped label is contradicted by both. The weight was chosen
 /// on injected flips (Benchmarks/doctor_label_views.py, BENCHMARKS.md): the out-of-fold classifier
 /// was itself trained on the flipped labels, the neighbours' vote is the sharper signal on Lite0
-/// embeddings, and 0.25 beat both views alone and the plain mean on every set and rate measured. Flagged rows are ranked by Q's self-confidence (lowest first) and
+/// embeddings, and 0.25 beat both views alone and the plain mean on every set and rate measured.
+///
+/// `findInTwoPasses` runs that twice: the rows the first pass flags are suspects, and a suspect's
+/// label is poor evidence about anyone else's. The second pass recomputes both views without it (the
+/// classifier's folds are refitted with the suspects left out of their training rows, and the
+/// suspects do not vote in their neighbours' shares), then judges every row, suspects included,
+/// again with confident learning on the same given labels. This is the idea of cleanlab's
+/// `CleanLearning` (fit again on the data with the issues pruned) applied to the evidence rather
+/// than to the final model. Flagged rows are ranked by Q's self-confidence (lowest first) and
 /// split into likely errors (both views agree on the same other class) and ambiguous rows; the
 /// class pairs the ambiguous rows straddle are reported on their own.
 public enum LabelIssues {
@@ -53,8 +61,25 @@ public enum LabelIssues {
     /// Weight of the classifier's view in the combination (the neighbours' view gets the rest).
     public static let classifierWeight = 0.25
 
-    /// `probabilities` and `neighborShares` are `[n][K]`; without neighbour shares the classifier's
-    /// view is used alone.
+    /// Two passes of `find` (see the type's comment). `probabilities` are the out-of-fold classifier
+    /// probabilities `[n][K]`, `neighbors[i]` row i's nearest neighbours (nil: the classifier's view
+    /// alone). `refit(suspects)` returns the out-of-fold probabilities of the same folds with the rows
+    /// `suspects` marks left out of every training part, or nil when it cannot (the second pass then
+    /// keeps the first pass's classifier view). The result's issues carry the second pass's views.
+    public static func findInTwoPasses(probabilities: [[Double]], neighbors: [[Int]]?, labels: [Int], classCount: Int,
+                                       refit: ([Bool]) throws -> [[Double]]?) rethrows -> Result {
+        let shares = neighbors.map { NeighborLabels.shares(neighbors: $0, labels: labels, classCount: classCount) }
+        let first = find(probabilities: probabilities, neighborShares: shares, labels: labels, classCount: classCount)
+        guard !first.issues.isEmpty else { return first }
+        var suspects = [Bool](repeating: false, count: labels.count)
+        for issue in first.issues { suspects[issue.row] = true }
+        let refitted = try refit(suspects) ?? probabilities
+        let cleanerShares = neighbors.map { NeighborLabels.shares(neighbors: $0, labels: labels, classCount: classCount, ignoring: suspects) }
+        return find(probabilities: refitted, neighborShares: cleanerShares, labels: labels, classCount: classCount)
+    }
+
+    /// One pass. `probabilities` and `neighborShares` are `[n][K]`; without neighbour shares the
+    /// classifier's view is used alone.
     public static func find(probabilities: [[Double]], neighborShares: [[Double]]?, labels: [Int], classCount: Int) -> Result {
         let n = labels.count
         var combined = probabilities

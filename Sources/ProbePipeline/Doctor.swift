@@ -58,9 +58,18 @@ public enum Doctor {
                 if request.settings.kind != .svm {
                     classifierLogLoss = try ProbabilityMetrics.logLoss(trueLabels: store.labels, probabilities: probabilities)
                 }
-                let shares = NeighborLabels.shares(search.lists, labels: store.labels, classCount: store.classes.count)
-                labelIssues = LabelIssues.find(probabilities: probabilities, neighborShares: shares, labels: store.labels,
-                                               classCount: store.classes.count)
+                let lists = search.lists
+                let neighbors = (0..<lists.rowCount).map { row in (0..<lists.k).map { Int(lists.indices[row * lists.k + $0]) } }
+                labelIssues = LabelIssues.findInTwoPasses(probabilities: probabilities, neighbors: neighbors, labels: store.labels,
+                                                          classCount: store.classes.count) { suspects in
+                    progress("doctor: \(request.folds) folds again without the \(suspects.filter { $0 }.count) suspects of the first pass")
+                    do {
+                        return try outOfFoldProbabilities(store, settings: request.settings, folds: request.folds, leavingOutOfTraining: suspects)
+                    } catch {
+                        notes.append("second pass kept the first pass's classifier view: \(error)")
+                        return nil
+                    }
+                }
             } catch {
                 notes.append("labels not checked: \(error)")
             }
@@ -104,11 +113,15 @@ public enum Doctor {
     /// `[n][K]` probabilities of each row from the fold that held it out: the folds of `probe cv`
     /// (StratifiedKFold with the same seed) and its classifier. A linear SVM has no probabilities;
     /// its decision values go through a softmax (a score, not a calibrated probability).
-    public static func outOfFoldProbabilities(_ store: FeatureStore, settings: ProbeSettings, folds: Int) throws -> [[Double]] {
+    /// `leavingOutOfTraining` marks rows kept out of every training part (the folds stay the same,
+    /// and those rows still get the probabilities of the fold that tests them).
+    public static func outOfFoldProbabilities(_ store: FeatureStore, settings: ProbeSettings, folds: Int,
+                                              leavingOutOfTraining left: [Bool]? = nil) throws -> [[Double]] {
         let kc = store.classes.count
         var result = [[Double]](repeating: [], count: store.rowCount)
         for split in try StratifiedKFold(folds: folds, seed: settings.seed).splits(labels: store.labels) {
-            let probe = try TrainedProbe.fit(x: store.copyRows(split.train), y: split.train.map { store.labels[$0] }, settings: settings)
+            let train = left.map { mask in split.train.filter { !mask[$0] } } ?? split.train
+            let probe = try TrainedProbe.fit(x: store.copyRows(train), y: train.map { store.labels[$0] }, settings: settings)
             let x = store.copyRows(split.test)
             var p: [[Double]]
             if case .svm(let model) = probe.model {

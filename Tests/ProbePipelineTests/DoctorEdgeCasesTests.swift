@@ -149,6 +149,7 @@ final class DoctorEdgeCasesTests: XCTestCase {
         XCTAssertEqual(settings.members.map(\.0), ["store", "classifier", "folds", "seed", "neighbors", "near_threshold", "max_hamming",
                                                    "perceptual_hashes", "top", "outlier_score"])
         guard case .object(let issues)? = object.members.first(where: { $0.0 == "label_issues" })?.1 else { return XCTFail("no label issues") }
-        XCTAssertEqual(issues.members.map(\.0), ["method", "issues", "ambiguous_class_pairs", "thresholds", "confident_joint"])
+        XCTAssertEqual(issues.members.map(\.0), ["method", "issues", "ambiguous_class_pairs", "thresholds", "confident_joint",
+                                                 "classifier_log_loss"])
     }
 }

@@ -9,8 +9,10 @@ struct DoctorCommand: ParsableCommand {
         commandName: "doctor",
         abstract: "Find exact and near duplicates, leaks, likely label errors and outliers in an embedding store.",
         discussion: """
-        Label errors: confident learning (Northcutt et al., JAIR 2021) on the mean of the out-of-fold \
-        probabilities of `probe cv`'s folds and classifier and the labels of each row's nearest neighbours. \
+        Label errors: confident learning (Northcutt et al., JAIR 2021) on 0.25 x the out-of-fold \
+        probabilities of `probe cv`'s folds and classifier (with cv's classifier options) + 0.75 x the label \
+        shares of each row's 10 nearest neighbours, in two passes: the second refits the folds and counts \
+        the neighbours' votes without the rows the first pass flagged. \
         Probe never modifies or deletes photos: --exclude-list only writes the paths to leave out.
         """)
 
