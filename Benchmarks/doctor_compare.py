@@ -152,10 +152,13 @@ def evaluate(args, name, truth):
     if not os.path.exists(os.path.join(base, "manifest.json")):
         doctor_inject.build(doctor_inject.DEFAULT_SHARED, os.path.join(args.work, "sets"), truth["dataset"], "clean", 0, 0.0, 0, 0.0)
         extract(args, os.path.join(args.work, "sets", f"{truth['dataset']}-clean-s0"), base)
-    if os.path.exists(store):
-        shutil.rmtree(store)
-    shutil.copytree(base, store)
-    extract_seconds = extract(args, data, store)
+    if args.reuse_stores and os.path.exists(os.path.join(store, "manifest.json")):
+        extract_seconds = None  # embedded by an earlier run of the same set (same seed, same photos)
+    else:
+        if os.path.exists(store):
+            shutil.rmtree(store)
+        shutil.copytree(base, store)
+        extract_seconds = extract(args, data, store)
     X, y, paths, classes = load_store(store)
     index = {p: i for i, p in enumerate(paths)}
     report, doctor_seconds = doctor(args.probe, store, args.doctor_args)
@@ -226,12 +229,12 @@ def evaluate(args, name, truth):
     return row
 
 
-def markdown(rows):
+def markdown(rows, seeds=None):
     out = []
-    flips = [r for r in rows if r["mode"] == "flips"]
+    flips = [r for r in rows if r["mode"] == "flips" and (seeds is None or r["seed"] in seeds)]
     if flips:
-        out.append("| set | flips | seeds | probe doctor P / R / F1 (all flagged) | probe doctor P / R / F1 (likely_error) | cleanlab find_label_issues P / R / F1 | Datalab P / R / F1 | probe doctor s | sklearn cv + cleanlab s | Datalab s |")
-        out.append("| --- | ---: | ---: | --- | --- | --- | --- | ---: | ---: | ---: |")
+        out.append("| set | flips | seeds | probe doctor P / R / F1 (all flagged) | probe doctor P / R / F1 (likely_error) | cleanlab find_label_issues P / R / F1 | Datalab P / R / F1 | seeds doctor F1 ≥ Datalab | probe doctor s | sklearn cv + cleanlab s | Datalab s |")
+        out.append("| --- | ---: | ---: | --- | --- | --- | --- | ---: | ---: | ---: | ---: |")
         groups = {}
         for r in flips:
             groups.setdefault((r["dataset"], r["flip_rate"]), []).append(r)
@@ -240,10 +243,11 @@ def markdown(rows):
                 vals = [r[key][field] for r in rs if key in r]
                 return sum(vals) / len(vals) if vals else float("nan")
             def triple(key):
-                return " / ".join(f"{mean(key, f):.2f}" for f in ("precision", "recall", "f1"))
+                return f"{mean(key, 'precision'):.2f} / {mean(key, 'recall'):.2f} / {mean(key, 'f1'):.3f}"
             t = lambda k: sum(r.get(k, 0) for r in rs) / len(rs)
+            wins = sum(1 for r in rs if "datalab" in r and r["doctor_all"]["f1"] >= r["datalab"]["f1"])
             out.append(f"| {dataset} | {rate:.0%} | {len(rs)} | {triple('doctor_all')} | {triple('doctor_likely')} | {triple('cleanlab')} | "
-                       f"{triple('datalab')} | {t('doctor_seconds'):.2f} | {t('sklearn_cv_seconds') + t('cleanlab_seconds'):.2f} | {t('datalab_seconds'):.2f} |")
+                       f"{triple('datalab')} | {wins} of {len(rs)} | {t('doctor_seconds'):.2f} | {t('sklearn_cv_seconds') + t('cleanlab_seconds'):.2f} | {t('datalab_seconds'):.2f} |")
     dups = [r for r in rows if r["mode"] == "dups"]
     if dups:
         kinds = doctor_inject.EDIT_KINDS
@@ -279,12 +283,16 @@ def main():
     parser.add_argument("--dups-per-kind", type=int, default=6)
     parser.add_argument("--doctor-args", default="", help="extra arguments for probe doctor, space-separated")
     parser.add_argument("--no-datalab", action="store_true")
+    parser.add_argument("--reuse-stores", action="store_true",
+                        help="score the stores an earlier run left in WORK/stores instead of extracting them again")
+    parser.add_argument("--table-seeds", help="with --markdown or --table-from: only these seeds' label-error rows, e.g. 1,3,5,7,9")
     parser.add_argument("--markdown", action="store_true")
     parser.add_argument("--table-from", nargs="+", metavar="RESULTS_JSON",
                         help="only print the tables from earlier runs' results.json files (e.g. runs with other seeds)")
     args = parser.parse_args()
+    table_seeds = {int(x) for x in args.table_seeds.split(",")} if args.table_seeds else None
     if args.table_from:
-        print(markdown([row for path in args.table_from for row in json.load(open(path))]))
+        print(markdown([row for path in args.table_from for row in json.load(open(path))], table_seeds))
         return
     args.doctor_args = args.doctor_args.split()
     os.makedirs(os.path.join(args.work, "sets"), exist_ok=True)
@@ -301,7 +309,7 @@ def main():
                     rows.append(evaluate(args, name, truth))
     json.dump(rows, open(os.path.join(args.work, "results.json"), "w"), indent=1)
     if args.markdown:
-        print(markdown(rows))
+        print(markdown(rows, table_seeds))
 
 
 if __name__ == "__main__":
