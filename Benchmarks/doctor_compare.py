@@ -165,7 +165,8 @@ def evaluate(args, name, truth):
     row = {"set": name, "dataset": truth["dataset"], "mode": truth["mode"], "seed": truth["seed"],
            "flip_rate": truth["flip_rate"], "rows": len(paths), "extract_seconds": extract_seconds,
            "doctor_seconds": doctor_seconds}
-    dl = datalab(X, y) if not args.no_datalab else None
+    earlier = args.python_rows.get(name)
+    dl = datalab(X, y) if not args.no_datalab and earlier is None else None
     if dl:
         row["datalab_seconds"] = dl["seconds"]
     if truth["mode"] == "flips":
@@ -173,11 +174,18 @@ def evaluate(args, name, truth):
         issues = (report.get("label_issues") or {}).get("issues") or []
         row["doctor_all"] = prf([index[i["row"]["path"]] for i in issues], flipped)
         row["doctor_likely"] = prf([index[i["row"]["path"]] for i in issues if i.get("kind") == "likely_error"], flipped)
-        flagged, cv_seconds, cl_seconds = python_label_issues(X, y, truth["seed"])
-        row["cleanlab"] = prf(flagged, flipped)
-        row["sklearn_cv_seconds"], row["cleanlab_seconds"] = cv_seconds, cl_seconds
-        if dl and dl["label"] is not None:
-            row["datalab"] = prf(dl["label"], flipped)
+        if earlier is not None:
+            # The Python side is deterministic given the store and seed: take it from the earlier run.
+            for key in ("cleanlab", "sklearn_cv_seconds", "cleanlab_seconds", "datalab", "datalab_seconds"):
+                if key in earlier:
+                    row[key] = earlier[key]
+            row["python_from"] = args.python_from
+        else:
+            flagged, cv_seconds, cl_seconds = python_label_issues(X, y, truth["seed"])
+            row["cleanlab"] = prf(flagged, flipped)
+            row["sklearn_cv_seconds"], row["cleanlab_seconds"] = cv_seconds, cl_seconds
+            if dl and dl["label"] is not None:
+                row["datalab"] = prf(dl["label"], flipped)
     if truth["mode"] == "dups":
         found = doctor_pairs(report)
         expected = {frozenset((d["path"], d["of"])): d for d in truth["duplicates"]}
@@ -285,6 +293,9 @@ def main():
     parser.add_argument("--no-datalab", action="store_true")
     parser.add_argument("--reuse-stores", action="store_true",
                         help="score the stores an earlier run left in WORK/stores instead of extracting them again")
+    parser.add_argument("--python-from", metavar="RESULTS_JSON",
+                        help="flips: take find_label_issues' and Datalab's results and times from an earlier run on the same stores "
+                             "(they do not depend on probe) and run only probe doctor")
     parser.add_argument("--table-seeds", help="with --markdown or --table-from: only these seeds' label-error rows, e.g. 1,3,5,7,9")
     parser.add_argument("--markdown", action="store_true")
     parser.add_argument("--table-from", nargs="+", metavar="RESULTS_JSON",
@@ -295,6 +306,7 @@ def main():
         print(markdown([row for path in args.table_from for row in json.load(open(path))], table_seeds))
         return
     args.doctor_args = args.doctor_args.split()
+    args.python_rows = {r["set"]: r for r in json.load(open(args.python_from))} if args.python_from else {}
     os.makedirs(os.path.join(args.work, "sets"), exist_ok=True)
     os.makedirs(os.path.join(args.work, "stores"), exist_ok=True)
     rows = []

@@ -12,9 +12,11 @@ public struct LabelIssue: Equatable, Sendable {
     public let given: Int
     /// The class the combined view favours over the given one.
     public let suggested: Int
-    /// Out-of-fold classifier probability of the given label.
+    /// Out-of-fold classifier probability of the given label (after `findInTwoPasses`, from the
+    /// folds refitted without the first pass's suspects).
     public let classifierConfidence: Double
-    /// Share of the k nearest neighbours that carry the given label.
+    /// Share of the k nearest neighbours that carry the given label (after `findInTwoPasses`, among
+    /// the neighbours that are not first-pass suspects).
     public let neighborAgreement: Double
     /// Combined self-confidence (0.25 × the first + 0.75 × the second): the ranking score, lowest first.
     public let score: Double
