@@ -133,7 +133,7 @@ def main():
                     y, flipped = flipped_labels(name, paths, y_clean, classes, seed, rate, scratch)
                     for key, flagged in variants(x, y, len(classes), nn, seed).items():
                         results.setdefault(key, {}).setdefault((name, rate), []).append(prf(np.asarray(flagged, dtype=bool), flipped))
-    print(f"F1 (mean over seeds {args.seeds}); P/R below each two-pass and Datalab row")
+    print(f"F1 (mean over seeds {args.seeds}); P/R below the Datalab, one-pass and two-pass rows")
     print("variant".ljust(22) + "".join(f"{n[:9]:>10}{int(r * 100):>3}%" for n in SETS for r in RATES) + "     mean")
     for key, cells in results.items():
         means = [np.mean(cells[(n, r)], axis=0) for n in SETS for r in RATES]
