@@ -165,7 +165,7 @@ public enum CosineNeighbors {
             }
         }
         let candidateSeconds = lap()
-        let (neighbors, candidates, maxCandidates, fallbackRows) = rerank(rows, lists, quantized, kernel: kernel, k: k, threads: requestedThreads)
+        let (neighbors, candidates, maxCandidates, fallbackRows) = rerank(rows, lists, quantized, kernel: kernel, k: k, delta: delta, threads: requestedThreads)
         var pairs: [SimilarPair] = [], truncated = false, pairCandidates = 0
         let pairFallback = wantPairs && sinks.contains { $0.overflowed }
         if pairFallback {
@@ -279,11 +279,11 @@ public enum CosineNeighbors {
         }
     }
 
-    /// Stage 2 for the lists: per row, the candidates within 2δ of the k-th best approx, their exact
-    /// similarities, the k best (ties: lower row). A row whose buffer evicted a value that might be
-    /// needed (`evicted` ≥ k-th − 2δ) takes its candidates from a second int8 pass of that row
-    /// against every row, with the final k-th known (`fallbackRows`).
-    static func rerank(_ rows: UnitRows, _ lists: CandidateLists, _ quantized: QuantizedRows, kernel: Int8Kernel, k: Int,
+    /// Stage 2 for the lists: per row, the candidates that can be among the k most similar, their
+    /// exact similarities, the k best (ties: lower row). A row whose buffer evicted a value that
+    /// might be needed takes its candidates from a second int8 pass of that row against every row
+    /// (`fallbackRows`).
+    static func rerank(_ rows: UnitRows, _ lists: CandidateLists, _ quantized: QuantizedRows, kernel: Int8Kernel, k: Int, delta: Float,
                        threads requestedThreads: Int) -> (NeighborLists, candidates: Int, maxCandidates: Int, fallbackRows: Int) {
         let n = rows.rowCount, d = rows.dim
         guard k > 0 else { return (NeighborLists(k: 0, rowCount: n, indices: [], similarities: []), 0, 0, 0) }
@@ -294,6 +294,8 @@ public enum CosineNeighbors {
         var tallies = [SIMD2<Int>](repeating: .zero, count: threads)   // candidates, most for one row
         var fallback = [[Int]](repeating: [], count: threads)
         let counter = TaskCounter(), fallbackCounter = TaskCounter()
+        let floors = UnsafeMutablePointer<Float>.allocate(capacity: n)
+        defer { floors.deallocate() }
         rows.values.withUnsafeBufferPointer { u in
             indices.withUnsafeMutableBufferPointer { outIndex in
                 similarities.withUnsafeMutableBufferPointer { outSimilarity in
@@ -307,19 +309,40 @@ public enum CosineNeighbors {
                                     outIndex[i * k + t] = candidate.1
                                 }
                             }
-                            // Rows whose buffer holds every candidate.
+                            // Per row: L = the smallest exact similarity of the k best-approx candidates,
+                            // a lower bound of the k-th largest similarity (k rows reach it), and at least
+                            // a_(k) − δ; every row among the k most similar has approx ≥ L − δ. The buffer
+                            // holds all of them unless it evicted a value ≥ L − δ: then the row goes to
+                            // the pass below.
                             parallelFor(threads: threads) { slot in
-                                var ranked: [(Float, Int32)] = []
+                                var ranked: [(Float, Int32)] = [], offered: [(Float, Int32)] = []
                                 while let c = counter.next(below: chunks) {
                                     for i in (c * chunk)..<min(n, (c + 1) * chunk) {
-                                        let floor = lists.kth(i) - lists.window
-                                        if lists.evicted[i] >= floor { fallback[slot].append(i); continue }
+                                        offered.removeAll(keepingCapacity: true)
                                         ranked.removeAll(keepingCapacity: true)
-                                        let x = u.baseAddress! + i * d
-                                        for t in 0..<Int(lists.counts[i]) where lists.values[i * lists.slots + t] >= floor {
-                                            let j = Int(lists.indices[i * lists.slots + t])
-                                            ranked.append((UnitRows.dot(x, u.baseAddress! + j * d, d), Int32(j)))
+                                        for t in 0..<Int(lists.counts[i]) {
+                                            offered.append((lists.values[i * lists.slots + t], lists.indices[i * lists.slots + t]))
                                         }
+                                        offered.sort { $0.0 > $1.0 }
+                                        if offered.count < k {
+                                            // Ties at the eviction threshold took some of the k best: the
+                                            // stage-1 rule (k-th best approx − 2δ) sets the floor instead.
+                                            floors[i] = lists.kth(i) - lists.window
+                                            fallback[slot].append(i)
+                                            continue
+                                        }
+                                        let x = u.baseAddress! + i * d
+                                        var lower = Float.infinity
+                                        for (t, (value, j)) in offered.enumerated() {
+                                            if t >= k && value < lower - delta { break }
+                                            let similarity = UnitRows.dot(x, u.baseAddress! + Int(j) * d, d)
+                                            if t < k { lower = min(lower, similarity) }
+                                            ranked.append((similarity, j))
+                                        }
+                                        let floor = lower - delta
+                                        floors[i] = floor
+                                        if lists.evicted[i] >= floor { fallback[slot].append(i); continue }
+                                        ranked.removeAll { $0.0 < lower }   // k rows are at least `lower`: not among the k best
                                         tally[slot][0] += ranked.count
                                         tally[slot][1] = max(tally[slot][1], ranked.count)
                                         select(i, &ranked)
@@ -348,7 +371,7 @@ public enum CosineNeighbors {
                                             kernel.gemm(packed, members.count, codes.baseAddress! + j0 * stride, rowsJ, stride: stride,
                                                         product, ldc: rowsJ)
                                             for (m, i) in members.enumerated() {
-                                                let floor = lists.kth(i) - lists.window, x = u.baseAddress! + i * d
+                                                let floor = floors[i], x = u.baseAddress! + i * d
                                                 let si = quantized.scales[i]
                                                 for c in 0..<rowsJ where j0 + c != i {
                                                     guard Float(product[m * rowsJ + c]) * si * quantized.scales[j0 + c] >= floor else { continue }

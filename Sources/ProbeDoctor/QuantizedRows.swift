@@ -102,10 +102,23 @@ struct QuantizedRows {
                                 var t = 0
                                 while t < d {
                                     var x = SIMD16<Float>()
-                                    for l in 0..<min(16, d - t) { x[l] = row[t + l] }
-                                    let c = (x * inverse).rounded(.toNearestOrEven).clamped(lowerBound: SIMD16(repeating: -127),
-                                                                                            upperBound: SIMD16(repeating: 127))
-                                    for l in 0..<min(16, d - t) { code[t + l] = Int8(c[l]) }
+                                    if t + 16 <= d {
+                                        x = UnsafeRawPointer(row + t).loadUnaligned(as: SIMD16<Float>.self)
+                                    } else {
+                                        for l in 0..<(d - t) { x[l] = row[t + l] }
+                                    }
+                                    // Round to nearest (ties to even) by adding 1.5 · 2²³: for |y| ≤ 127 the sum's
+                                    // low mantissa bits hold the integer, and subtracting gives it as a float.
+                                    let y = (x * inverse).clamped(lowerBound: SIMD16(repeating: -127), upperBound: SIMD16(repeating: 127))
+                                    let shifted = y + 0x1.8p23
+                                    let c = shifted - 0x1.8p23
+                                    let bits = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- 0x4B40_0000
+                                    let bytes = SIMD16<Int8>(truncatingIfNeeded: bits)
+                                    if t + 16 <= d {
+                                        UnsafeMutableRawPointer(code + t).storeBytes(of: bytes, as: SIMD16<Int8>.self)
+                                    } else {
+                                        for l in 0..<(d - t) { code[t + l] = bytes[l] }
+                                    }
                                     let approx = c * scale, e = x - approx
                                     coded += approx * approx; error += e * e; whole += x * x
                                     t += 16
