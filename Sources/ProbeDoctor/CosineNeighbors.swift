@@ -12,23 +12,29 @@
 //   • pairs: similarity ≥ t implies approx ≥ t − δ; when at most m pairs are to be kept, the m + 1
 //     most similar have approx ≥ b − 2δ, b the (m + 1)-th largest approx (the same argument).
 // So stage 1 keeps, per row, every j with approx ≥ (k-th best approx so far) − 2δ, and every pair
-// with approx ≥ t − δ; stage 2 computes UnitRows.dot for those candidates and selects exactly
+// with approx ≥ t − δ. Stage 2 first computes the exact similarity of the row's k best-approx
+// candidates: their smallest, L, is a lower bound of the k-th largest similarity, so only candidates
+// with approx ≥ L − δ (half the window, as L ≥ a_(k) − δ) need UnitRows.dot; then it selects exactly
 // (ties: the lower row index first). The answer is therefore the brute-force answer bit for bit,
 // whatever the kernel (AVX-512 VNNI, AVX-VNNI, AVX2, scalar), the thread count or the BLAS.
 //
 // Stage 1: the rows are cut into blocks of `candidateBlockRows`; for each block pair (I, J) with
 // I ≤ J one int8 product (CInt8Dot) forms Q_I · Q_Jᵀ in int32, and each entry serves both rows it
 // belongs to (row r offers j = J₀ + c to i = I₀ + r, column c offers i to j): n²/2 · d multiply-adds
-// in int8, four times the float32 rate of the same registers. Each thread takes block pairs from a
-// shared counter and keeps its own per-row state: the k best approx values (for the running k-th)
-// and a buffer of `candidateSlots` candidates, compacted as the k-th rises. A row whose buffer is
-// still nearly full after compaction (many rows within 2δ of its k-th: identical rows, heavy ties)
-// stops collecting and is ranked by a dense exact pass over all rows instead (`fallbackRows`);
-// pairs likewise, past a cap, fall back to a dense exact pass (`pairFallback`).
+// in int8, four times the float32 rate of the same registers.
+// Each thread takes block pairs from a shared counter; the per-row state is shared, and the rows of
+// block b are changed only under lock b (a thread offers to the rows of I, then to those of J,
+// never holding two locks). Per row: the k best approx values (for the running k-th) and a buffer of
+// `candidateSlots` candidates; a full buffer evicts its lower half and raises the row's floor above
+// it. A row whose buffer evicted a value stage 2 needs (≥ L − δ: the outliers, whose nearest rows
+// are all about equally far, and identical rows) is ranked from a second int8 pass of that row
+// against every row, with its floor known (`fallbackRows`). Pairs past a cap that cannot be
+// narrowed (all within 2δ) come from a dense exact pass (`pairFallback`).
 //
-// Memory: the int8 copy (n · d bytes, beside the n · d · 4 of UnitRows), per thread the candidate
-// buffers n · candidateSlots · 8 bytes and one int32 block product, and the pair candidates.
-// Time: n²/2 · d int8 multiply-adds, plus n · (candidates per row) · d float32 for the re-rank.
+// Memory: the int8 copy (n · d bytes, beside the n · d · 4 of UnitRows), the candidate buffers
+// n · candidateSlots · 8 bytes, one int32 block product per thread (1 MB), the pair candidates.
+// Time: n²/2 · d int8 multiply-adds, plus float32 dot products for the candidates (about n · 60 at
+// 100k synthetic rows) and n · d int8 per fallback row.
 import COpenBLAS
 import Dispatch
 import Foundation
@@ -84,7 +90,9 @@ public struct NeighborSearchStats: Sendable {
     public let candidateSeconds: Double
     /// The exact float32 similarities of the candidates and the selection (stage 2), fallbacks included.
     public let rerankSeconds: Double
-    /// Neighbour candidates re-ranked (summed over rows), and the most for one row.
+    /// Exact similarities computed for the lists (summed over rows, fallback rows included), and the
+    /// most for one row outside the fallback. Which rows fall back, and so these counts, can differ
+    /// between runs with several threads (the buffers see offers in another order); the answer cannot.
     public let candidates: Int
     public let maxCandidatesPerRow: Int
     /// Rows whose candidate buffer overflowed, ranked by a dense exact pass.
@@ -109,7 +117,7 @@ public enum CosineNeighbors {
     /// candidate buffer per thread (more memory, fewer fallbacks).
     public static func search(_ rows: UnitRows, k requestedK: Int, pairThreshold: Float = .infinity,
                               maxPairs: Int = 1_000_000, threads requestedThreads: Int = ComputeThreads.count,
-                              kernel requestedKernel: Int8Kernel? = nil, candidateSlots: Int = 128) -> NeighborSearchResult {
+                              kernel requestedKernel: Int8Kernel? = nil, candidateSlots: Int = 256) -> NeighborSearchResult {
         let n = rows.rowCount
         let k = max(0, min(requestedK, n - 1))
         let wantPairs = pairThreshold.isFinite && maxPairs > 0
@@ -342,9 +350,9 @@ public enum CosineNeighbors {
                                         let floor = lower - delta
                                         floors[i] = floor
                                         if lists.evicted[i] >= floor { fallback[slot].append(i); continue }
-                                        ranked.removeAll { $0.0 < lower }   // k rows are at least `lower`: not among the k best
                                         tally[slot][0] += ranked.count
                                         tally[slot][1] = max(tally[slot][1], ranked.count)
+                                        ranked.removeAll { $0.0 < lower }   // k rows are at least `lower`: not among the k best
                                         select(i, &ranked)
                                     }
                                 }
