@@ -75,10 +75,10 @@ static void gemm_avx2(const int8_t *a, int rows_a, const int8_t *b, int rows_b, 
 
 // AVX-VNNI: vpdpbusd adds four u8·s8 products per int32 lane without saturation. A is made
 // unsigned by flipping its top bit (a + 128), so the sum is Σ(a + 128)·b = a·b + 128·Σb, and
-// 128·Σb (b_offset, one per row of B) is subtracted at the end. Tile: 2 rows of A × 4 rows of B.
+// 128·Σb (b_sum, one sum per row of B) is subtracted at the end. Tile: 2 rows of A × 4 rows of B.
 __attribute__((target("avx2,avxvnni")))
 static void gemm_avxvnni(const int8_t *a, int rows_a, const int8_t *b, int rows_b, int len, int stride,
-                         int32_t *c, int ldc, const int32_t *b_offset) {
+                         int32_t *c, int ldc, const int32_t *b_sum) {
     const __m256i flip = _mm256_set1_epi8((char)0x80);
     int r = 0;
     for (; r + 2 <= rows_a; r += 2) {
@@ -97,7 +97,7 @@ static void gemm_avxvnni(const int8_t *a, int rows_a, const int8_t *b, int rows_
                     acc[1][y] = _mm256_dpbusd_avx_epi32(acc[1][y], ua1, vb);
                 }
             }
-            __m128i correction = _mm_loadu_si128((const __m128i *)(b_offset + j));
+            __m128i correction = _mm_slli_epi32(_mm_loadu_si128((const __m128i *)(b_sum + j)), 7);
             for (int x = 0; x < 2; x++)
                 _mm_storeu_si128((__m128i *)(c + (size_t)(r + x) * ldc + j),
                                  _mm_sub_epi32(hsum_4x8_avx2(acc[x][0], acc[x][1], acc[x][2], acc[x][3]), correction));
@@ -130,7 +130,7 @@ static inline __m512i hsum_16x16(__m512i acc[16]) {
 
 __attribute__((target("avx512f,avx512bw,avx512vnni")))
 static void gemm_avx512vnni(const int8_t *a, int rows_a, const int8_t *b, int rows_b, int len, int stride,
-                            int32_t *c, int ldc, const int32_t *b_offset) {
+                            int32_t *c, int ldc, const int32_t *b_sum) {
     const __m512i flip = _mm512_set1_epi8((char)0x80);
     int r = 0;
     for (; r + 4 <= rows_a; r += 4) {
@@ -148,7 +148,7 @@ static void gemm_avx512vnni(const int8_t *a, int rows_a, const int8_t *b, int ro
                     for (int x = 0; x < 4; x++) acc[4 * x + y] = _mm512_dpbusd_epi32(acc[4 * x + y], ua[x], vb);
                 }
             }
-            __m128i correction = _mm_loadu_si128((const __m128i *)(b_offset + j));
+            __m128i correction = _mm_slli_epi32(_mm_loadu_si128((const __m128i *)(b_sum + j)), 7);
             __m512i sums = hsum_16x16(acc);
             _mm_storeu_si128((__m128i *)(c + (size_t)(r + 0) * ldc + j), _mm_sub_epi32(_mm512_extracti32x4_epi32(sums, 0), correction));
             _mm_storeu_si128((__m128i *)(c + (size_t)(r + 1) * ldc + j), _mm_sub_epi32(_mm512_extracti32x4_epi32(sums, 1), correction));
@@ -181,29 +181,30 @@ int probe_i8_best_level(void) {
     return PROBE_I8_SCALAR;
 }
 
-// 128·Σ_t b[j, t] for each row of B: what the u8·s8 kernels over-count (a + 128 in place of a).
-static int32_t *unsigned_offsets(const int8_t *b, int rows_b, int len, int stride) {
-    int32_t *offset = malloc(((size_t)rows_b + 4) * sizeof(int32_t));
-    if (!offset) return NULL;
+// Σ_t b[j, t] for each row of B: the u8·s8 kernels over-count 128 times it (a + 128 in place of a).
+static int32_t *row_sums(const int8_t *b, int rows_b, int len, int stride) {
+    int32_t *sum = malloc(((size_t)rows_b + 4) * sizeof(int32_t));
+    if (!sum) return NULL;
     for (int j = 0; j < rows_b; j++) {
-        int32_t sum = 0;
-        for (int t = 0; t < len; t++) sum += b[(size_t)j * stride + t];
-        offset[j] = 128 * sum;
+        int32_t s = 0;
+        for (int t = 0; t < len; t++) s += b[(size_t)j * stride + t];
+        sum[j] = s;
     }
-    return offset;
+    return sum;
 }
 
 void probe_i8_gemm_nt(int level, const int8_t *a, int rows_a, const int8_t *b, int rows_b,
-                      int len, int stride, int32_t *c, int ldc) {
+                      int len, int stride, const int32_t *b_sums, int32_t *c, int ldc) {
     switch (level) {
 #if defined(__x86_64__)
     case PROBE_I8_AVX512VNNI:
     case PROBE_I8_AVXVNNI: {
-        int32_t *offset = unsigned_offsets(b, rows_b, len, stride);
-        if (!offset) break;  // no memory for rows_b ints: the scalar loop below needs none
-        if (level == PROBE_I8_AVX512VNNI) gemm_avx512vnni(a, rows_a, b, rows_b, len, stride, c, ldc, offset);
-        else gemm_avxvnni(a, rows_a, b, rows_b, len, stride, c, ldc, offset);
-        free(offset);
+        int32_t *computed = b_sums ? NULL : row_sums(b, rows_b, len, stride);
+        if (!b_sums && !computed) break;  // no memory for rows_b ints: the scalar loop below needs none
+        const int32_t *sums = b_sums ? b_sums : computed;
+        if (level == PROBE_I8_AVX512VNNI) gemm_avx512vnni(a, rows_a, b, rows_b, len, stride, c, ldc, sums);
+        else gemm_avxvnni(a, rows_a, b, rows_b, len, stride, c, ldc, sums);
+        free(computed);
         return;
     }
     case PROBE_I8_AVX2: gemm_avx2(a, rows_a, b, rows_b, len, stride, c, ldc); return;

@@ -146,7 +146,7 @@ public enum CosineNeighbors {
         var sinks = (0..<threads).map { _ in PairCandidates(threshold: wantPairs ? pairThreshold : .infinity, keep: maxPairs + 1, delta: delta) }
         let counter = TaskCounter()
         quantized.codes.withUnsafeBufferPointer { codes in
-            quantized.scales.withUnsafeBufferPointer { scales in
+            quantized.scales.withUnsafeBufferPointer { scales in quantized.codeSums.withUnsafeBufferPointer { sums in
                     sinks.withUnsafeMutableBufferPointer { sinkSlots in
                         let sinkSlots = sinkSlots
                         parallelFor(threads: threads) { slot in
@@ -159,7 +159,7 @@ public enum CosineNeighbors {
                                 let rowsI = min(blockRows, n - i0), rowsJ = min(blockRows, n - j0)
                                 // P = Q_I · Q_Jᵀ: [rowsI, stride] times [rowsJ, stride]ᵀ, int32, row-major.
                                 kernel.gemm(codes.baseAddress! + i0 * stride, rowsI, codes.baseAddress! + j0 * stride, rowsJ,
-                                            stride: stride, product, ldc: rowsJ)
+                                            stride: stride, bSums: sums.baseAddress! + j0, product, ldc: rowsJ)
                                 let block = Block(p: product, scales: scales.baseAddress!, rowsI: rowsI, rowsJ: rowsJ,
                                                   i0: i0, j0: j0, diagonal: bi == bj)
                                 locks[bi].lock()
@@ -170,6 +170,7 @@ public enum CosineNeighbors {
                             }
                         }
                     }
+                }
             }
         }
         let candidateSeconds = lap()
@@ -359,9 +360,9 @@ public enum CosineNeighbors {
                             }
                             // The others: P = Q_F · Q_Jᵀ for groups F of them against blocks J of all rows.
                             let others = fallback.flatMap { $0 }
-                            let group = 16, groups = (others.count + group - 1) / group
+                            let group = 64, groups = (others.count + group - 1) / group
                             let stride = quantized.stride, blockRows = candidateBlockRows
-                            quantized.codes.withUnsafeBufferPointer { codes in
+                            quantized.codes.withUnsafeBufferPointer { codes in quantized.codeSums.withUnsafeBufferPointer { sums in
                                 parallelFor(threads: max(1, min(threads, groups))) { slot in
                                     let packed = UnsafeMutablePointer<Int8>.allocate(capacity: group * stride)
                                     let product = UnsafeMutablePointer<Int32>.allocate(capacity: group * blockRows)
@@ -377,7 +378,7 @@ public enum CosineNeighbors {
                                         while j0 < n {
                                             let rowsJ = min(blockRows, n - j0)
                                             kernel.gemm(packed, members.count, codes.baseAddress! + j0 * stride, rowsJ, stride: stride,
-                                                        product, ldc: rowsJ)
+                                                        bSums: sums.baseAddress! + j0, product, ldc: rowsJ)
                                             for (m, i) in members.enumerated() {
                                                 let floor = floors[i], x = u.baseAddress! + i * d
                                                 let si = quantized.scales[i]
@@ -397,7 +398,7 @@ public enum CosineNeighbors {
                                         for (m, i) in members.enumerated() { select(i, &ranked[m]) }
                                     }
                                 }
-                            }
+                            } }
                         }
                     }
                 }

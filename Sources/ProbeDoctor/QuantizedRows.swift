@@ -50,15 +50,16 @@ public enum Int8Kernel: Int32, CaseIterable, Sendable, CustomStringConvertible {
         var c = [Int32](repeating: 0, count: rowsA * rowsB)
         guard rowsA > 0, rowsB > 0 else { return c }
         pa.withUnsafeBufferPointer { ap in pb.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
-            gemm(ap.baseAddress!, rowsA, bp.baseAddress!, rowsB, stride: stride, cp.baseAddress!, ldc: rowsB)
+            gemm(ap.baseAddress!, rowsA, bp.baseAddress!, rowsB, stride: stride, bSums: nil, cp.baseAddress!, ldc: rowsB)
         } } }
         return c
     }
 
-    /// The raw call: rows of `stride` bytes (a multiple of 64, zero-padded), C row-major with `ldc`.
+    /// The raw call: rows of `stride` bytes (a multiple of 64, zero-padded), C row-major with `ldc`;
+    /// `bSums` (Σ_t b[j, t] per row of B, or nil to compute them) spares the VNNI kernels that pass.
     func gemm(_ a: UnsafePointer<Int8>, _ rowsA: Int, _ b: UnsafePointer<Int8>, _ rowsB: Int, stride: Int,
-              _ c: UnsafeMutablePointer<Int32>, ldc: Int) {
-        probe_i8_gemm_nt(rawValue, a, Int32(rowsA), b, Int32(rowsB), Int32(stride), Int32(stride), c, Int32(ldc))
+              bSums: UnsafePointer<Int32>?, _ c: UnsafeMutablePointer<Int32>, ldc: Int) {
+        probe_i8_gemm_nt(rawValue, a, Int32(rowsA), b, Int32(rowsB), Int32(stride), Int32(stride), bSums, c, Int32(ldc))
     }
 }
 
@@ -72,6 +73,8 @@ struct QuantizedRows {
     let codes: [Int8]
     /// s_i: row i ≈ s_i · codes_i.
     let scales: [Float]
+    /// Σ_t codes_i[t], for the VNNI kernels' unsigned-operand correction.
+    let codeSums: [Int32]
     /// The bound on |s_i s_j (q_i · q_j) − UnitRows.dot(u_i, u_j)| for every pair, rounding included.
     let bound: Float
 
@@ -79,17 +82,19 @@ struct QuantizedRows {
 
     init(_ rows: UnitRows, threads: Int) {
         let n = rows.rowCount, d = rows.dim, stride = Self.paddedLength(d)
+        precondition(d * 127 * 127 < Int(Int32.max), "QuantizedRows: \(d) dimensions overflow the int32 sums")
         self.rowCount = n; self.dim = d; self.stride = stride
         var codes = [Int8](repeating: 0, count: n * stride)
         var scales = [Float](repeating: 0, count: n)
+        var codeSums = [Int32](repeating: 0, count: n)
         // Per row: ‖s q‖, ‖e‖ = ‖u − s q‖ and ‖u‖, in float64.
         var norms = [SIMD4<Double>](repeating: .zero, count: n)
         let workers = max(1, min(threads, n))
         rows.values.withUnsafeBufferPointer { u in
             codes.withUnsafeMutableBufferPointer { q in
                 scales.withUnsafeMutableBufferPointer { s in
-                    norms.withUnsafeMutableBufferPointer { norm in
-                        let q = q, s = s, norm = norm
+                    norms.withUnsafeMutableBufferPointer { norm in codeSums.withUnsafeMutableBufferPointer { sums in
+                        let q = q, s = s, norm = norm, sums = sums
                         parallelFor(threads: workers) { slot in
                             for r in sliceRange(n, part: slot, of: workers) {
                                 let row = u.baseAddress! + r * d, code = q.baseAddress! + r * stride
@@ -123,11 +128,14 @@ struct QuantizedRows {
                                     coded += approx * approx; error += e * e; whole += x * x
                                     t += 16
                                 }
+                                var total: Int32 = 0
+                                for t in 0..<d { total += Int32(code[t]) }
+                                sums[r] = total
                                 norm[r] = SIMD4(Double(coded.sum()).squareRoot(), Double(error.sum()).squareRoot(),
                                                 Double(whole.sum()).squareRoot(), 0)
                             }
                         }
-                    }
+                    } }
                 }
             }
         }
@@ -139,5 +147,6 @@ struct QuantizedRows {
         self.bound = Float(mismatch + rounding).nextUp
         self.codes = codes
         self.scales = scales
+        self.codeSums = codeSums
     }
 }

@@ -21,8 +21,9 @@ int probe_i8_level_supported(int level);
  *     c[r * ldc + j] = Σ_t a[r * stride + t] · b[j * stride + t],  t < len,
  * A is [rows_a, stride] and B [rows_b, stride], row-major. Requirements (the caller pads):
  * len is a multiple of 64, every value lies in [-127, 127] (never -128), len · 127² < 2³¹.
- * Runs `level` (which must be supported) on one thread. */
+ * b_sums, when not NULL, holds Σ_t b[j * stride + t] for each row of B (the VNNI kernels need it;
+ * computed here when NULL). Runs `level` (which must be supported) on one thread. */
 void probe_i8_gemm_nt(int level, const int8_t *a, int rows_a, const int8_t *b, int rows_b,
-                      int len, int stride, int32_t *c, int ldc);
+                      int len, int stride, const int32_t *b_sums, int32_t *c, int ldc);
 
 #endif
