@@ -98,13 +98,20 @@ struct QuantizedRows {
                         parallelFor(threads: workers) { slot in
                             for r in sliceRange(n, part: slot, of: workers) {
                                 let row = u.baseAddress! + r * d, code = q.baseAddress! + r * stride
-                                var largest: Float = 0
-                                for t in 0..<d { largest = max(largest, abs(row[t])) }
+                                var widest = SIMD16<Float>(), t = 0
+                                while t + 16 <= d {
+                                    let x = UnsafeRawPointer(row + t).loadUnaligned(as: SIMD16<Float>.self)
+                                    widest = pointwiseMax(widest, pointwiseMax(x, -x))
+                                    t += 16
+                                }
+                                var largest = widest.max()
+                                while t < d { largest = max(largest, abs(row[t])); t += 1 }
                                 let scale = largest / 127, inverse = largest > 0 ? 127 / largest : 0
                                 s[r] = scale
                                 // Sums of squares of s q, e = u − s q and u, sixteen lanes wide in float32.
                                 var coded = SIMD16<Float>(), error = SIMD16<Float>(), whole = SIMD16<Float>()
-                                var t = 0
+                                var codeSum = SIMD16<Int32>()
+                                t = 0
                                 while t < d {
                                     var x = SIMD16<Float>()
                                     if t + 16 <= d {
@@ -119,6 +126,7 @@ struct QuantizedRows {
                                     let c = shifted - 0x1.8p23
                                     let bits = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- 0x4B40_0000
                                     let bytes = SIMD16<Int8>(truncatingIfNeeded: bits)
+                                    codeSum &+= bits   // lanes past d hold code 0
                                     if t + 16 <= d {
                                         UnsafeMutableRawPointer(code + t).storeBytes(of: bytes, as: SIMD16<Int8>.self)
                                     } else {
@@ -128,9 +136,7 @@ struct QuantizedRows {
                                     coded += approx * approx; error += e * e; whole += x * x
                                     t += 16
                                 }
-                                var total: Int32 = 0
-                                for t in 0..<d { total += Int32(code[t]) }
-                                sums[r] = total
+                                sums[r] = codeSum.wrappedSum()
                                 norm[r] = SIMD4(Double(coded.sum()).squareRoot(), Double(error.sum()).squareRoot(),
                                                 Double(whole.sum()).squareRoot(), 0)
                             }
