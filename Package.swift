@@ -106,7 +106,11 @@ let package = Package(
         .target(name: "ProbeMetrics", dependencies: ["ProbeCore", "ProbeImages"]),
         // Data-quality checks on embeddings: exact and near duplicates, leaks, label issues
         // (confident learning + neighbours), outliers, class health; their text/JSON/HTML report.
-        .target(name: "ProbeDoctor", dependencies: ["ProbeCore", "ProbeMetrics", "ProbeTensor", "COpenBLAS", "CInt8Dot"]),
+        // Host vector settings for the neighbour search's SIMD16 loops (quantisation, candidate scan,
+        // exact dot), which spill registers on baseline x86-64; they fuse no multiply-adds (the
+        // fixed-order dot stays the same bits on every CPU).
+        .target(name: "ProbeDoctor", dependencies: ["ProbeCore", "ProbeMetrics", "ProbeTensor", "COpenBLAS", "CInt8Dot"],
+                swiftSettings: hostVectorSettings),
         // Orchestration of whole jobs (extract, fit, predict, cv, doctor) from the libraries above.
         .target(name: "ProbePipeline", dependencies: [
             "ProbeBackbones", "ProbeClassifiers", "ProbeCore", "ProbeDoctor", "ProbeFetch", "ProbeImages", "ProbeMetrics", "ProbeStore", "ProbeTensor",
