@@ -110,9 +110,11 @@ case "search":
     var outliers: [Outlier] = []
     let outlierTime = seconds { outliers = Outliers.ranked(result.lists, labels: store.labels, top: 100) }
     let flagged = outliers.filter { $0.row % 100 == 13 }.count
+    // The planted near-copies: row i with i % 100 == 7 copies row i − 2.
+    let planted = result.pairs.filter { $0.first % 100 == 5 && $0.second == $0.first + 2 }.count
     var usage = rusage(); getrusage(RUSAGE_SELF.rawValue, &usage)
 let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
-print("{\"cpu_s\":\(cpu),\"rows\":\(store.rowCount),\"dim\":\(store.dim),\"k\":\(k),\"threads\":\(ComputeThreads.count),\"open_s\":\(open),\"copy_s\":\(copy),\"search_s\":\(search),\"kernel\":\"\(stats.kernel)\",\"bound\":\(stats.bound),\"quantize_s\":\(stats.quantizeSeconds),\"candidate_pass_s\":\(stats.candidateSeconds),\"rerank_s\":\(stats.rerankSeconds),\"candidates_per_row\":\(Double(stats.candidates) / Double(max(1, store.rowCount))),\"max_candidates_per_row\":\(stats.maxCandidatesPerRow),\"fallback_rows\":\(stats.fallbackRows),\"pair_candidates\":\(stats.pairCandidates),\"outliers_s\":\(outlierTime),\"total_s\":\(open + copy + search + outlierTime),\"pairs\":\(result.pairs.count),\"injected_outliers_in_top100\":\(flagged),\"peak_rss_mb\":\(status("VmHWM") / 1_000_000),\"anon_rss_mb\":\(status("RssAnon") / 1_000_000),\"file_rss_mb\":\(status("RssFile") / 1_000_000)}")
+print("{\"cpu_s\":\(cpu),\"rows\":\(store.rowCount),\"dim\":\(store.dim),\"k\":\(k),\"threads\":\(ComputeThreads.count),\"open_s\":\(open),\"copy_s\":\(copy),\"search_s\":\(search),\"kernel\":\"\(stats.kernel)\",\"bound\":\(stats.bound),\"quantize_s\":\(stats.quantizeSeconds),\"candidate_pass_s\":\(stats.candidateSeconds),\"rerank_s\":\(stats.rerankSeconds),\"candidates_per_row\":\(Double(stats.candidates) / Double(max(1, store.rowCount))),\"max_candidates_per_row\":\(stats.maxCandidatesPerRow),\"fallback_rows\":\(stats.fallbackRows),\"pair_candidates\":\(stats.pairCandidates),\"outliers_s\":\(outlierTime),\"total_s\":\(open + copy + search + outlierTime),\"pairs\":\(result.pairs.count),\"planted_pairs_found\":\(planted),\"injected_outliers_in_top100\":\(flagged),\"peak_rss_mb\":\(status("VmHWM") / 1_000_000),\"anon_rss_mb\":\(status("RssAnon") / 1_000_000),\"file_rss_mb\":\(status("RssFile") / 1_000_000)}")
 
 default:
     FileHandle.standardError.write(Data("unknown mode \(arguments[1])\n".utf8))
