@@ -113,8 +113,8 @@ public enum CosineNeighbors {
     /// The k nearest neighbours of every row (cosine similarity, the row itself excluded; ties: the
     /// lower row first) and all pairs with similarity ≥ `pairThreshold` (at most `maxPairs`, the
     /// most similar kept). Equal to `bruteForce` bit for bit. `kernel` picks the int8 instruction
-    /// set (the fastest this CPU runs, when absent or unsupported); `candidateSlots` is each row's
-    /// candidate buffer per thread (more memory, fewer fallbacks).
+    /// set (the fastest this CPU runs, when absent or unsupported); `candidateSlots` is the size of
+    /// each row's candidate buffer (8 bytes a slot: more memory, fewer fallback rows).
     public static func search(_ rows: UnitRows, k requestedK: Int, pairThreshold: Float = .infinity,
                               maxPairs: Int = 1_000_000, threads requestedThreads: Int = ComputeThreads.count,
                               kernel requestedKernel: Int8Kernel? = nil, candidateSlots: Int = 256) -> NeighborSearchResult {
@@ -146,7 +146,8 @@ public enum CosineNeighbors {
         var sinks = (0..<threads).map { _ in PairCandidates(threshold: wantPairs ? pairThreshold : .infinity, keep: maxPairs + 1, delta: delta) }
         let counter = TaskCounter()
         quantized.codes.withUnsafeBufferPointer { codes in
-            quantized.scales.withUnsafeBufferPointer { scales in quantized.codeSums.withUnsafeBufferPointer { sums in
+            quantized.scales.withUnsafeBufferPointer { scales in
+                quantized.codeSums.withUnsafeBufferPointer { sums in
                     sinks.withUnsafeMutableBufferPointer { sinkSlots in
                         let sinkSlots = sinkSlots
                         parallelFor(threads: threads) { slot in

@@ -4,7 +4,7 @@ import ProbeCore
 /// dot product is the cosine similarity. A zero row stays zero (similarity 0 to everything).
 ///
 /// Memory: `rowCount * dim * 4` bytes (512 MB for 100k × 1280). The copy is what lets the neighbour
-/// search hand large contiguous blocks to sgemm whatever the store's dtype or shard boundaries.
+/// search quantise and re-rank contiguous rows whatever the store's dtype or shard boundaries.
 public struct UnitRows: Sendable {
     public let rowCount: Int
     public let dim: Int
