@@ -72,6 +72,7 @@ final class NeighborSearchMatchesBruteForceTests: XCTestCase {
         let rows = UnitRows(rowCount: 600, dim: d, values: (0..<600).flatMap { _ in one })
         let fast = CosineNeighbors.search(rows, k: 3, pairThreshold: 0.5, maxPairs: 50, threads: 2)
         XCTAssertEqual(fast.stats!.fallbackRows, 600)
+        XCTAssertTrue(fast.stats!.pairFallback)   // 179,700 pairs all within 2δ: the dense pass decides
         XCTAssertEqual(fast.lists.neighbors(of: 0).map(\.index), [1, 2, 3])
         XCTAssertEqual(fast.lists.neighbors(of: 2).map(\.index), [0, 1, 3])
         XCTAssertTrue(fast.pairsTruncated)
