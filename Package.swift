@@ -5,7 +5,7 @@
 // its arrows; `scripts/check-imports` fails otherwise, and when this comment and the targets differ):
 //   probe            -> ProbePipeline, ProbeBackbones, ProbeClassifiers, ProbeCore, ProbeDoctor, ProbeImages, ProbeMetrics, ProbeStore, ArgumentParser
 //   ProbePipeline    -> ProbeBackbones, ProbeClassifiers, ProbeCore, ProbeDoctor, ProbeFetch, ProbeImages, ProbeMetrics, ProbeStore, ProbeTensor
-//   ProbeDoctor      -> ProbeCore, ProbeMetrics, ProbeTensor, COpenBLAS
+//   ProbeDoctor      -> ProbeCore, ProbeMetrics, ProbeTensor, COpenBLAS, CInt8Dot
 //   ProbeMetrics     -> ProbeCore, ProbeImages
 //   ProbeBackbones   -> ProbeCore, ProbeFetch, ProbeTensor, CHDF5, ZIPFoundation
 //   ProbeClassifiers -> ProbeCore, ProbeTensor, COpenBLAS, CLapacke
@@ -76,6 +76,10 @@ let package = Package(
             .linkedLibrary("webp"), .linkedLibrary("webpdemux"), .linkedLibrary("tiff"),
         ]),
 
+        // The int8 product of the doctor's candidate pass: vpdpbusd and vpmaddubsw kernels chosen at
+        // run time (Swift does not emit them), each function compiled for its own instruction set.
+        .target(name: "CInt8Dot"),
+
         // The foundation every library shares: Matrix, .npy files, SplitMix64, SHA-256 (libcrypto),
         // JSON values, CSV, the thread count.
         .target(name: "ProbeCore", dependencies: ["CCrypto"]),
@@ -102,7 +106,11 @@ let package = Package(
         .target(name: "ProbeMetrics", dependencies: ["ProbeCore", "ProbeImages"]),
         // Data-quality checks on embeddings: exact and near duplicates, leaks, label issues
         // (confident learning + neighbours), outliers, class health; their text/JSON/HTML report.
-        .target(name: "ProbeDoctor", dependencies: ["ProbeCore", "ProbeMetrics", "ProbeTensor", "COpenBLAS"]),
+        // Host vector settings for the neighbour search's SIMD16 loops (quantisation, candidate scan,
+        // exact dot), which spill registers on baseline x86-64; they fuse no multiply-adds (the
+        // fixed-order dot stays the same bits on every CPU).
+        .target(name: "ProbeDoctor", dependencies: ["ProbeCore", "ProbeMetrics", "ProbeTensor", "COpenBLAS", "CInt8Dot"],
+                swiftSettings: hostVectorSettings),
         // Orchestration of whole jobs (extract, fit, predict, cv, doctor) from the libraries above.
         .target(name: "ProbePipeline", dependencies: [
             "ProbeBackbones", "ProbeClassifiers", "ProbeCore", "ProbeDoctor", "ProbeFetch", "ProbeImages", "ProbeMetrics", "ProbeStore", "ProbeTensor",

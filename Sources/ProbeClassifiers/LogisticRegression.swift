@@ -193,8 +193,9 @@ func logisticObjectiveExact(x: Matrix, targets: [Int], sampleWeights: [Double], 
         x.values.withUnsafeBufferPointer { xv in
             withSingleThreadedBLAS {
                 parallelFor(threads: threads) { slot in
-                    var xd = [Double](repeating: 0, count: block * d)
-                    var z = [Double](repeating: 0, count: block * m)
+                    // Sized to the rows there are: a fold of a 200-photo store must not zero 5 MB per thread.
+                    var xd = [Double](repeating: 0, count: min(block, n) * d)
+                    var z = [Double](repeating: 0, count: min(block, n) * m)
                     for b in stride(from: slot, to: blocks, by: threads) {
                         let start = b * block, rows = min(block, n - start)
                         for i in 0..<(rows * d) { xd[i] = Double(xv[start * d + i]) }

@@ -113,37 +113,60 @@ public enum Doctor {
     /// `[n][K]` probabilities of each row from the fold that held it out: the folds of `probe cv`
     /// (StratifiedKFold with the same seed) and its classifier. A linear SVM has no probabilities;
     /// its decision values go through a softmax (a score, not a calibrated probability).
+    ///
+    /// On a small store the folds run side by side: a fit on at most 2048 rows (the classifiers'
+    /// parallel chunk) runs on one thread, so one fold at a time would leave the other cores idle.
+    /// Each fold's fit is the same whichever thread runs it, so the probabilities are too.
     /// `leavingOutOfTraining` marks rows kept out of every training part (the folds stay the same,
     /// and those rows still get the probabilities of the fold that tests them).
     public static func outOfFoldProbabilities(_ store: FeatureStore, settings: ProbeSettings, folds: Int,
                                               leavingOutOfTraining left: [Bool]? = nil) throws -> [[Double]] {
-        let kc = store.classes.count
-        var result = [[Double]](repeating: [], count: store.rowCount)
-        for split in try StratifiedKFold(folds: folds, seed: settings.seed).splits(labels: store.labels) {
-            let train = left.map { mask in split.train.filter { !mask[$0] } } ?? split.train
-            let probe = try TrainedProbe.fit(x: store.copyRows(train), y: train.map { store.labels[$0] }, settings: settings)
-            let x = store.copyRows(split.test)
-            var p: [[Double]]
-            if case .svm(let model) = probe.model {
-                let z = try model.decisionFunction(try probe.transform(x))
-                p = (0..<z.rows).map { r in
-                    var scores = [Double](repeating: -.infinity, count: kc)
-                    if z.cols == 1 {
-                        scores[model.classes[0]] = 0; scores[model.classes[1]] = Double(z[r, 0])
-                    } else {
-                        for (j, c) in model.classes.enumerated() { scores[c] = Double(z[r, j]) }
-                    }
-                    let top = scores.max()!
-                    let e = scores.map { $0 == -.infinity ? 0 : Foundation.exp($0 - top) }
-                    let sum = e.reduce(0, +)
-                    return e.map { $0 / sum }
-                }
-            } else {
-                p = try probe.predict(x, classCount: kc).probabilities ?? []
+        let splits = try StratifiedKFold(folds: folds, seed: settings.seed).splits(labels: store.labels).map { split in
+            (train: left.map { mask in split.train.filter { !mask[$0] } } ?? split.train, test: split.test)
+        }
+        var perFold = [Result<[[Double]], Error>](repeating: .success([]), count: splits.count)
+        if splits.allSatisfy({ $0.train.count <= 2048 }) {
+            let lock = NSLock()
+            DispatchQueue.concurrentPerform(iterations: splits.count) { f in
+                let outcome = Result { try foldProbabilities(store, split: splits[f], settings: settings) }
+                lock.lock(); perFold[f] = outcome; lock.unlock()
             }
-            for (row, probabilities) in zip(split.test, p) { result[row] = probabilities }
+        } else {
+            for (f, split) in splits.enumerated() {
+                perFold[f] = Result { try foldProbabilities(store, split: split, settings: settings) }
+            }
+        }
+        var result = [[Double]](repeating: [], count: store.rowCount)
+        for (split, outcome) in zip(splits, perFold) {
+            for (row, probabilities) in zip(split.test, try outcome.get()) { result[row] = probabilities }
         }
         return result
+    }
+
+    /// The probabilities of `split.test`'s rows from a classifier fitted on `split.train`'s.
+    static func foldProbabilities(_ store: FeatureStore, split: (train: [Int], test: [Int]), settings: ProbeSettings) throws -> [[Double]] {
+        let kc = store.classes.count
+        let probe = try TrainedProbe.fit(x: store.copyRows(split.train), y: split.train.map { store.labels[$0] }, settings: settings)
+        let x = store.copyRows(split.test)
+        var p: [[Double]]
+        if case .svm(let model) = probe.model {
+            let z = try model.decisionFunction(try probe.transform(x))
+            p = (0..<z.rows).map { r in
+                var scores = [Double](repeating: -.infinity, count: kc)
+                if z.cols == 1 {
+                    scores[model.classes[0]] = 0; scores[model.classes[1]] = Double(z[r, 0])
+                } else {
+                    for (j, c) in model.classes.enumerated() { scores[c] = Double(z[r, j]) }
+                }
+                let top = scores.max()!
+                let e = scores.map { $0 == -.infinity ? 0 : Foundation.exp($0 - top) }
+                let sum = e.reduce(0, +)
+                return e.map { $0 / sum }
+            }
+        } else {
+            p = try probe.predict(x, classCount: kc).probabilities ?? []
+        }
+        return p
     }
 
     /// Exact, cosine and perceptual-hash duplicates between the store and `against`, and the

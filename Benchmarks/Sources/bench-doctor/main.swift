@@ -3,13 +3,17 @@
 //   bench-doctor make-store OUT N [DIM] [CLASSES]   writes a synthetic float32 store of N rows
 //   bench-doctor search STORE [K]                   near-duplicate search + outliers, timed
 //
+// PROBE_INT8_KERNEL=scalar|avx2|avx-vnni|avx512-vnni forces the int8 kernel of the candidate pass
+// (to time what CPUs without AVX-512 get); by default the fastest this CPU runs.
+//
 // The synthetic rows: 500 Gaussian cluster centres in DIM dimensions, each row a centre plus
 // noise (cosine to its centre about 0.7, so natural pairs stay below the 0.90 threshold); 1 % of
 // the rows are near-copies of an earlier row (noise 0.05 of its norm) and 1 % are random
 // directions (outliers). Labels are cluster mod CLASSES; every row has its own file hash.
 // `search` prints one JSON line: seconds for opening the store, the unit-row copy, the top-k
-// search and the outlier ranking, the pairs found, and the peak resident memory (VmHWM) next to
-// the anonymous (not file-backed) memory at the end, from /proc/self/status.
+// search and the outlier ranking, the search's own breakdown (quantize, int8 candidate pass,
+// exact re-rank, candidates per row, fallback rows), the pairs found, and the peak resident memory
+// (VmHWM) next to the anonymous (not file-backed) memory at the end, from /proc/self/status.
 import Foundation
 import ProbeCore
 import ProbeDoctor
@@ -94,13 +98,23 @@ case "search":
         }
     }
     var result: NeighborSearchResult!
-    let search = seconds { result = CosineNeighbors.search(rows, k: k, pairThreshold: 0.9) }
+    let forced = ProcessInfo.processInfo.environment["PROBE_INT8_KERNEL"].map { name in
+        guard let kernel = Int8Kernel.allCases.first(where: { $0.description == name }), kernel.isSupported else {
+            FileHandle.standardError.write(Data("PROBE_INT8_KERNEL=\(name): not a kernel this CPU runs\n".utf8))
+            exit(2)
+        }
+        return kernel
+    }
+    let search = seconds { result = CosineNeighbors.search(rows, k: k, pairThreshold: 0.9, kernel: forced) }
+    let stats = result.stats!
     var outliers: [Outlier] = []
     let outlierTime = seconds { outliers = Outliers.ranked(result.lists, labels: store.labels, top: 100) }
     let flagged = outliers.filter { $0.row % 100 == 13 }.count
+    // The planted near-copies: row i with i % 100 == 7 copies row i − 2.
+    let planted = result.pairs.filter { $0.first % 100 == 5 && $0.second == $0.first + 2 }.count
     var usage = rusage(); getrusage(RUSAGE_SELF.rawValue, &usage)
 let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
-print("{\"cpu_s\":\(cpu),\"rows\":\(store.rowCount),\"dim\":\(store.dim),\"k\":\(k),\"threads\":\(ComputeThreads.count),\"open_s\":\(open),\"copy_s\":\(copy),\"search_s\":\(search),\"outliers_s\":\(outlierTime),\"total_s\":\(open + copy + search + outlierTime),\"pairs\":\(result.pairs.count),\"injected_outliers_in_top100\":\(flagged),\"peak_rss_mb\":\(status("VmHWM") / 1_000_000),\"anon_rss_mb\":\(status("RssAnon") / 1_000_000),\"file_rss_mb\":\(status("RssFile") / 1_000_000)}")
+print("{\"cpu_s\":\(cpu),\"rows\":\(store.rowCount),\"dim\":\(store.dim),\"k\":\(k),\"threads\":\(ComputeThreads.count),\"open_s\":\(open),\"copy_s\":\(copy),\"search_s\":\(search),\"kernel\":\"\(stats.kernel)\",\"bound\":\(stats.bound),\"quantize_s\":\(stats.quantizeSeconds),\"candidate_pass_s\":\(stats.candidateSeconds),\"rerank_s\":\(stats.rerankSeconds),\"candidates_per_row\":\(Double(stats.candidates) / Double(max(1, store.rowCount))),\"max_candidates_per_row\":\(stats.maxCandidatesPerRow),\"fallback_rows\":\(stats.fallbackRows),\"pair_candidates\":\(stats.pairCandidates),\"outliers_s\":\(outlierTime),\"total_s\":\(open + copy + search + outlierTime),\"pairs\":\(result.pairs.count),\"planted_pairs_found\":\(planted),\"injected_outliers_in_top100\":\(flagged),\"peak_rss_mb\":\(status("VmHWM") / 1_000_000),\"anon_rss_mb\":\(status("RssAnon") / 1_000_000),\"file_rss_mb\":\(status("RssFile") / 1_000_000)}")
 
 default:
     FileHandle.standardError.write(Data("unknown mode \(arguments[1])\n".utf8))
