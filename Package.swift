@@ -117,7 +117,7 @@ let package = Package(
         ]),
         // The command-line tool: parses arguments, calls ProbePipeline, prints.
         .executableTarget(name: "probe", dependencies: [
-            "ProbePipeline", "ProbeBackbones", "ProbeClassifiers", "ProbeCore", "ProbeDoctor", "ProbeImages", "ProbeMetrics", "ProbeStore",
+            "ProbePipeline", "ProbeBackbones", "ProbeClassifiers", "ProbeCore", "ProbeDoctor", "ProbeImages", "ProbeMetrics", "ProbeStore", "ProbeTensor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -4,6 +4,7 @@ import ProbeCore
 import ProbeDoctor
 import ProbeMetrics
 import ProbeStore
+import ProbeTensor
 
 /// `probe doctor`: the data-quality checks of ProbeDoctor run on a store (and optionally a second
 /// store the first must not leak into), with the out-of-fold probabilities of `probe cv`'s folds.
@@ -127,9 +128,11 @@ public enum Doctor {
         var perFold = [Result<[[Double]], Error>](repeating: .success([]), count: splits.count)
         if splits.allSatisfy({ $0.train.count <= 2048 }) {
             let lock = NSLock()
-            DispatchQueue.concurrentPerform(iterations: splits.count) { f in
-                let outcome = Result { try foldProbabilities(store, split: splits[f], settings: settings) }
-                lock.lock(); perFold[f] = outcome; lock.unlock()
+            withBLASWorkersParked {
+                DispatchQueue.concurrentPerform(iterations: splits.count) { f in
+                    let outcome = Result { try foldProbabilities(store, split: splits[f], settings: settings) }
+                    lock.lock(); perFold[f] = outcome; lock.unlock()
+                }
             }
         } else {
             for (f, split) in splits.enumerated() {

@@ -10,6 +10,25 @@ public func setComputeThreads(_ n: Int) {
     openblas_set_num_threads(Int32(ComputeThreads.count))
 }
 
+/// Stops OpenBLAS's idle worker threads. OpenBLAS starts them when it loads (and again whenever its
+/// thread count is set), and each idle worker spins on sched_yield for about 2²⁸ cycles (~0.1 s)
+/// before it sleeps: longer than a short `probe` command lives, so on a 2-core machine it takes a core
+/// from the command's own threads. OpenBLAS starts them again at the first call that needs them.
+/// Call it only when no other thread is inside OpenBLAS.
+public func parkIdleBLASWorkers() {
+    blas_thread_shutdown_()
+}
+
+/// `withSingleThreadedBLAS` with OpenBLAS's workers stopped for the duration: for many small products
+/// that the caller's own threads run side by side, where idle spinning workers would only compete
+/// with them. No other thread may be inside OpenBLAS when it starts.
+public func withBLASWorkersParked<T>(_ body: () throws -> T) rethrows -> T {
+    try withSingleThreadedBLAS {
+        parkIdleBLASWorkers()
+        return try body()
+    }
+}
+
 /// Runs `body(slot)` for `slot` in `0..<threads`, concurrently when `threads > 1`.
 ///
 /// Each slot is one thread's share of the work; callers give every slot its own scratch memory.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ProbeTensor
 
 @main
 struct Probe: ParsableCommand {
@@ -28,4 +29,9 @@ struct Probe: ParsableCommand {
             EmbedTensorCommand.self,
         ]
     )
+
+    static func main() {
+        parkIdleBLASWorkers()
+        main(nil)
+    }
 }
