@@ -3,7 +3,7 @@
 //
 // Dependency graph (each arrow is a declared dependency, and every `import` in a target is one of
 // its arrows; `scripts/check-imports` fails otherwise, and when this comment and the targets differ):
-//   probe            -> ProbePipeline, ProbeBackbones, ProbeClassifiers, ProbeCore, ProbeDoctor, ProbeImages, ProbeMetrics, ProbeStore, ArgumentParser
+//   probe            -> ProbePipeline, ProbeBackbones, ProbeClassifiers, ProbeCore, ProbeDoctor, ProbeImages, ProbeMetrics, ProbeStore, ProbeTensor, ArgumentParser
 //   ProbePipeline    -> ProbeBackbones, ProbeClassifiers, ProbeCore, ProbeDoctor, ProbeFetch, ProbeImages, ProbeMetrics, ProbeStore, ProbeTensor
 //   ProbeDoctor      -> ProbeCore, ProbeMetrics, ProbeTensor, COpenBLAS, CInt8Dot
 //   ProbeMetrics     -> ProbeCore, ProbeImages
