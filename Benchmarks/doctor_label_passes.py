@@ -22,7 +22,6 @@ ProbeDoctor/ConfidentLearning.swift follows) on:
 Each P / R / F1 triple is averaged over the seeds given.
 """
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -37,17 +36,10 @@ from sklearn.preprocessing import StandardScaler
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import doctor_inject  # noqa: E402
+from doctor_compare import load_store  # noqa: E402
 
 SETS = ("cats_dogs", "flowers", "alpaca")
 RATES = (0.05, 0.10)
-
-
-def load_store(store):
-    m = json.load(open(os.path.join(store, "manifest.json")))
-    x = np.concatenate([np.load(os.path.join(store, s["embeddings"])) for s in m["shards"]]).astype(np.float32)
-    y = np.concatenate([np.load(os.path.join(store, s["labels"])) for s in m["shards"]]).astype(np.int64)
-    paths = [json.loads(line)["path"] for s in m["shards"] for line in open(os.path.join(store, s["index"]))]
-    return x, y, paths, m["classes"]
 
 
 def out_of_fold(x, y, kc, seed, leave_out=None):
