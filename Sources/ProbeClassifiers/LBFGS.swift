@@ -47,10 +47,28 @@ struct LBFGSOptions {
     var gradientConverged: (([Double]) -> Bool)? = nil
 }
 
+// The vector loops below run over raw buffers: on arrays of arrays Swift re-checks bounds and
+// uniqueness at every element, which made these O(history · dimension) loops cost more than the two
+// GEMMs of an iteration on small training sets (a 158 × 1280 fold: ~100 µs of 250 µs per iteration).
+
+/// Σ a_i·b_i, summed in index order.
 @inline(__always) private func dot(_ a: [Double], _ b: [Double]) -> Double {
-    var s = 0.0
-    for i in 0..<a.count { s += a[i] * b[i] }
-    return s
+    a.withUnsafeBufferPointer { a in
+        b.withUnsafeBufferPointer { b in
+            var s = 0.0
+            for i in 0..<a.count { s += a[i] * b[i] }
+            return s
+        }
+    }
+}
+
+/// y_i += a·x_i for every i.
+@inline(__always) private func addScaled(_ a: Double, _ x: [Double], to y: inout [Double]) {
+    x.withUnsafeBufferPointer { x in
+        y.withUnsafeMutableBufferPointer { y in
+            for i in 0..<y.count { y[i] += a * x[i] }
+        }
+    }
 }
 
 private func maxAbs(_ a: [Double]) -> Double { a.reduce(0) { max($0, abs($1)) } }
@@ -71,18 +89,20 @@ func minimizeLBFGS<P: LineSearchObjective>(_ problem: inout P, start: [Double], 
     var alpha = [Double](repeating: 0, count: options.history)
     while iterations < options.maxIterations {
         // Two-loop recursion: direction = −H·g with H0 = (sᵀy / yᵀy)·I from the newest pair.
-        for i in 0..<n { direction[i] = -gradient[i] }
+        direction.withUnsafeMutableBufferPointer { d in
+            gradient.withUnsafeBufferPointer { g in for i in 0..<n { d[i] = -g[i] } }
+        }
         let m = sHistory.count
         if m > 0 {
             for j in stride(from: m - 1, through: 0, by: -1) {
                 alpha[j] = rhoHistory[j] * dot(sHistory[j], direction)
-                for i in 0..<n { direction[i] -= alpha[j] * yHistory[j][i] }
+                addScaled(-alpha[j], yHistory[j], to: &direction)
             }
             let gamma = dot(sHistory[m - 1], yHistory[m - 1]) / dot(yHistory[m - 1], yHistory[m - 1])
-            for i in 0..<n { direction[i] *= gamma }
+            direction.withUnsafeMutableBufferPointer { d in for i in 0..<n { d[i] *= gamma } }
             for j in 0..<m {
                 let beta = rhoHistory[j] * dot(yHistory[j], direction)
-                for i in 0..<n { direction[i] += sHistory[j][i] * (alpha[j] - beta) }
+                addScaled(alpha[j] - beta, sHistory[j], to: &direction)
             }
         }
         problem.beginLine(direction: &direction)
@@ -103,10 +123,22 @@ func minimizeLBFGS<P: LineSearchObjective>(_ problem: inout P, start: [Double], 
         let fNew = problem.acceptLine(step: step, gradient: &gradient)
         iterations += 1
         var s = [Double](repeating: 0, count: n), yv = [Double](repeating: 0, count: n)
-        for i in 0..<n {
-            s[i] = step * direction[i]
-            theta[i] += s[i]
-            yv[i] = gradient[i] - previousGradient[i]
+        s.withUnsafeMutableBufferPointer { s in
+            yv.withUnsafeMutableBufferPointer { yv in
+                theta.withUnsafeMutableBufferPointer { theta in
+                    direction.withUnsafeBufferPointer { d in
+                        gradient.withUnsafeBufferPointer { g in
+                            previousGradient.withUnsafeBufferPointer { g0 in
+                                for i in 0..<n {
+                                    s[i] = step * d[i]
+                                    theta[i] += s[i]
+                                    yv[i] = g[i] - g0[i]
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
         let sy = dot(s, yv), yy = dot(yv, yv)
         // L-BFGS-B keeps a pair only when the curvature condition holds clearly.

@@ -95,19 +95,28 @@ struct LinearScoresAlongLine {
     /// Prepares U for `direction`, rounding its W part to float32 in place: that is the step the
     /// scores will really take, so the line search and the accepted point agree.
     mutating func beginLine(direction: inout [Double]) {
-        let m = outputs
-        for i in 0..<(m * d) {
-            directionFloat[i] = Float(direction[i])
-            direction[i] = Double(directionFloat[i])
+        let m = outputs, d = self.d, penalized = self.penalized
+        directionFloat.withUnsafeMutableBufferPointer { f in
+            direction.withUnsafeMutableBufferPointer { direction in
+                for i in 0..<(m * d) {
+                    f[i] = Float(direction[i])
+                    direction[i] = Double(f[i])
+                }
+            }
         }
         self.direction = direction
         linearScores(weights: directionFloat, bias: direction[(m * d)...], into: &directionScores)
-        thetaNormSquared = 0; thetaDotDirection = 0; directionNormSquared = 0
-        for i in 0..<penalized {
-            thetaNormSquared += theta[i] * theta[i]
-            thetaDotDirection += theta[i] * direction[i]
-            directionNormSquared += direction[i] * direction[i]
+        var tt = 0.0, td = 0.0, dd = 0.0
+        theta.withUnsafeBufferPointer { theta in
+            direction.withUnsafeBufferPointer { direction in
+                for i in 0..<penalized {
+                    tt += theta[i] * theta[i]
+                    td += theta[i] * direction[i]
+                    dd += direction[i] * direction[i]
+                }
+            }
         }
+        thetaNormSquared = tt; thetaDotDirection = td; directionNormSquared = dd
     }
 
     /// ½‖θ + αD‖² over the penalised entries, and its derivative in α.
@@ -161,8 +170,16 @@ struct LinearScoresAlongLine {
 
     /// Moves θ and Z to θ + αD.
     mutating func accept(step: Double) {
-        for i in 0..<theta.count { theta[i] += step * direction[i] }
-        for i in 0..<scores.count { scores[i] += step * directionScores[i] }
+        theta.withUnsafeMutableBufferPointer { theta in
+            direction.withUnsafeBufferPointer { direction in
+                for i in 0..<theta.count { theta[i] += step * direction[i] }
+            }
+        }
+        scores.withUnsafeMutableBufferPointer { scores in
+            directionScores.withUnsafeBufferPointer { u in
+                for i in 0..<scores.count { scores[i] += step * u[i] }
+            }
+        }
     }
 }
 

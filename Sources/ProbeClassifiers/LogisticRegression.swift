@@ -373,11 +373,17 @@ struct LogisticProblem: LinearModelObjective {
     private mutating func finishGradient(dataLoss: Double, _ gradient: inout [Double]) -> Double {
         let m = outputs, d = self.d
         line.weightGradient(residual: residual, into: &weightGradientSum)
-        let theta = line.theta
+        let theta = line.theta, lambda = self.lambda
         var norm = 0.0
-        for i in 0..<(m * d) {
-            gradient[i] = weightGradientSum[i] + lambda * theta[i]
-            norm += theta[i] * theta[i]
+        gradient.withUnsafeMutableBufferPointer { g in
+            weightGradientSum.withUnsafeBufferPointer { sum in
+                theta.withUnsafeBufferPointer { theta in
+                    for i in 0..<(m * d) {
+                        g[i] = sum[i] + lambda * theta[i]
+                        norm += theta[i] * theta[i]
+                    }
+                }
+            }
         }
         for k in 0..<m { gradient[m * d + k] = biasGradientAtStep[k] }
         return dataLoss + 0.5 * lambda * norm

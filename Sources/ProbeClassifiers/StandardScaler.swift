@@ -11,15 +11,23 @@ public struct StandardScaler: Sendable {
         if x.rows == 0 { throw ClassifierError("cannot standardise: no samples") }
         try validateFinite(x, what: "feature")
         let n = x.rows, d = x.cols
+        // Column sums accumulate row by row over raw buffers (the inner loop then vectorises across
+        // columns; each column's sum keeps its row order).
         var mean = [Double](repeating: 0, count: d)
         x.values.withUnsafeBufferPointer { v in
-            for r in 0..<n { for c in 0..<d { mean[c] += Double(v[r * d + c]) } }
+            mean.withUnsafeMutableBufferPointer { mean in
+                for r in 0..<n { for c in 0..<d { mean[c] += Double(v[r * d + c]) } }
+                for c in 0..<d { mean[c] /= Double(n) }
+            }
         }
-        for c in 0..<d { mean[c] /= Double(n) }
         // Two-pass variance: sum of squared deviations from the mean (no cancellation).
         var variance = [Double](repeating: 0, count: d)
         x.values.withUnsafeBufferPointer { v in
-            for r in 0..<n { for c in 0..<d { let e = Double(v[r * d + c]) - mean[c]; variance[c] += e * e } }
+            mean.withUnsafeBufferPointer { mean in
+                variance.withUnsafeMutableBufferPointer { variance in
+                    for r in 0..<n { for c in 0..<d { let e = Double(v[r * d + c]) - mean[c]; variance[c] += e * e } }
+                }
+            }
         }
         let eps = Double.ulpOfOne
         var scale = [Double](repeating: 1, count: d)
@@ -61,7 +69,11 @@ public struct StandardScalerModel: Equatable, Sendable {
         let d = x.cols
         let inverse = scale.map { 1 / $0 }
         out.values.withUnsafeMutableBufferPointer { v in
-            for r in 0..<x.rows { for c in 0..<d { v[r * d + c] = Float((Double(v[r * d + c]) - mean[c]) * inverse[c]) } }
+            mean.withUnsafeBufferPointer { mean in
+                inverse.withUnsafeBufferPointer { inverse in
+                    for r in 0..<x.rows { for c in 0..<d { v[r * d + c] = Float((Double(v[r * d + c]) - mean[c]) * inverse[c]) } }
+                }
+            }
         }
         return out
     }
