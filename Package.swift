@@ -8,7 +8,7 @@
 //   ProbeDoctor      -> ProbeCore, ProbeMetrics, ProbeTensor, COpenBLAS, CInt8Dot
 //   ProbeMetrics     -> ProbeCore, ProbeImages
 //   ProbeBackbones   -> ProbeCore, ProbeFetch, ProbeTensor, CHDF5, ZIPFoundation
-//   ProbeClassifiers -> ProbeCore, ProbeTensor, COpenBLAS, CLapacke
+//   ProbeClassifiers -> ProbeCore, ProbeTensor, COpenBLAS
 //   ProbeStore       -> ProbeCore
 //   ProbeFetch       -> ProbeCore, ZIPFoundation
 //   ProbeTensor      -> ProbeCore, COpenBLAS
@@ -64,7 +64,6 @@ let package = Package(
     targets: [
         // System-library shims: module maps only.
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
-        .systemLibrary(name: "CLapacke", path: "Sources/CLapacke"),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
         // libhdf5 (Debian libhdf5-dev), for Keras weight files.
         .systemLibrary(name: "CHDF5", path: "Sources/CHDF5"),
@@ -101,7 +100,7 @@ let package = Package(
         // Embedding shards (.npy), manifest, memory-mapped reader, locks, merge.
         .target(name: "ProbeStore", dependencies: ["ProbeCore"]),
         // LogisticRegression, LinearSVC, KNeighbors, splits, standardisation, PCA.
-        .target(name: "ProbeClassifiers", dependencies: ["ProbeCore", "ProbeTensor", "COpenBLAS", "CLapacke"]),
+        .target(name: "ProbeClassifiers", dependencies: ["ProbeCore", "ProbeTensor", "COpenBLAS"]),
         // Confusion matrix, classification report, JSON/CSV/HTML/PNG output.
         .target(name: "ProbeMetrics", dependencies: ["ProbeCore", "ProbeImages"]),
         // Data-quality checks on embeddings: exact and near duplicates, leaks, label issues

@@ -2,7 +2,7 @@
 // `PCA(n_components=D, whiten=…, svd_solver="full")` up to the solver.
 //
 //     C = (X − μ)ᵀ(X − μ) / (n − 1)        [d, d], float64 (dsyrk over blocks of rows)
-//     C = V Λ Vᵀ                           LAPACKE_dsyevd, eigenvalues ascending → reversed
+//     C = V Λ Vᵀ                           LAPACK dsyevd (column-major), eigenvalues ascending → reversed
 //     components = top-D rows of Vᵀ, each signed so its largest-magnitude entry is positive
 //                  (scikit-learn's svd_flip with u_based_decision=False)
 //     transform(x) = (x − μ) Vᵀ_D, divided by √λ per component when whitening.
@@ -10,7 +10,6 @@ import Foundation
 import ProbeCore
 import ProbeTensor
 import COpenBLAS
-import CLapacke
 
 public struct PCA: Sendable {
     public var components: Int
@@ -44,10 +43,8 @@ public struct PCA: Sendable {
             start += rows
         }
         for i in 0..<(d * d) { covariance[i] /= Double(n - 1) }
-        var eigenvalues = [Double](repeating: 0, count: d)
-        let info = LAPACKE_dsyevd(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "V")), Int8(UInt8(ascii: "U")), Int32(d), &covariance, Int32(d), &eigenvalues)
-        if info != 0 { throw ClassifierError("PCA: the eigendecomposition failed (LAPACK dsyevd info \(info))") }
-        // Columns of `covariance` now hold eigenvectors, ascending eigenvalues.
+        let (eigenvalues, vectors) = try symmetricEigen(upperRowMajor: covariance, d: d)
+        // Column k of `vectors` (column-major) is the eigenvector of eigenvalue k, ascending.
         var rows = [Double](repeating: 0, count: components * d)
         var variances = [Double](repeating: 0, count: components)
         for c in 0..<components {
@@ -55,7 +52,7 @@ public struct PCA: Sendable {
             variances[c] = max(eigenvalues[column], 0)
             var largest = 0.0
             for j in 0..<d {
-                let v = covariance[j * d + column]
+                let v = vectors[column * d + j]
                 rows[c * d + j] = v
                 if abs(v) > abs(largest) { largest = v }
             }
@@ -66,6 +63,28 @@ public struct PCA: Sendable {
                         componentsDouble: rows, explainedVariance: variances,
                         explainedVarianceRatio: variances.map { total > 0 ? $0 / total : 0 }, whiten: whiten)
     }
+}
+
+/// Eigenvalues (ascending) and eigenvectors (the columns of a column-major [d, d] matrix) of the
+/// symmetric matrix whose upper triangle `upperRowMajor` holds (row-major, i ≤ j), by LAPACK's dsyevd
+/// with its optimal workspace. The triangle is first copied into column-major order, as LAPACKE's
+/// row-major wrapper would do, so the solver sees the same upper triangle either way.
+func symmetricEigen(upperRowMajor c: [Double], d: Int) throws -> (values: [Double], vectors: [Double]) {
+    var a = [Double](repeating: 0, count: d * d)
+    for i in 0..<d { for j in i..<d { a[j * d + i] = c[i * d + j] } }
+    var w = [Double](repeating: 0, count: d)
+    var n = Int32(d), lda = Int32(d), info: Int32 = 0
+    var jobz = CChar(UInt8(ascii: "V")), uplo = CChar(UInt8(ascii: "U"))
+    // Workspace query (lwork = liwork = −1), then the solve.
+    var workSize = 0.0, iworkSize: Int32 = 0, query: Int32 = -1
+    dsyevd_(&jobz, &uplo, &n, &a, &lda, &w, &workSize, &query, &iworkSize, &query, &info, 1, 1)
+    if info != 0 { throw ClassifierError("PCA: the eigendecomposition failed (LAPACK dsyevd info \(info))") }
+    var lwork = Int32(workSize), liwork = iworkSize
+    var work = [Double](repeating: 0, count: Int(lwork))
+    var iwork = [Int32](repeating: 0, count: Int(liwork))
+    dsyevd_(&jobz, &uplo, &n, &a, &lda, &w, &work, &lwork, &iwork, &liwork, &info, 1, 1)
+    if info != 0 { throw ClassifierError("PCA: the eigendecomposition failed (LAPACK dsyevd info \(info))") }
+    return (w, a)
 }
 
 public struct PCAModel: Sendable {
