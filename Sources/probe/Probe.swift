@@ -31,6 +31,7 @@ struct Probe: ParsableCommand {
     )
 
     static func main() {
+        keepFreedBlocksForReuse()
         parkIdleBLASWorkers()
         main(nil)
     }
