@@ -51,12 +51,23 @@ struct LBFGSOptions {
 // uniqueness at every element, which made these O(history · dimension) loops cost more than the two
 // GEMMs of an iteration on small training sets (a 158 × 1280 fold: ~100 µs of 250 µs per iteration).
 
-/// Σ a_i·b_i, summed in index order.
+/// Σ a_i·b_i in eight interleaved partial sums (lane l takes i ≡ l mod 8), added lane by lane at the
+/// end: a fixed order on every CPU, and no chain of dependent additions (a single running sum made
+/// the 2·history + 2 dots the slowest part of an iteration on small problems).
 @inline(__always) private func dot(_ a: [Double], _ b: [Double]) -> Double {
     a.withUnsafeBufferPointer { a in
         b.withUnsafeBufferPointer { b in
+            let n = a.count
+            var lanes = SIMD8<Double>()
+            var i = 0
+            while i + 8 <= n {
+                lanes += UnsafeRawPointer(a.baseAddress! + i).loadUnaligned(as: SIMD8<Double>.self)
+                    * UnsafeRawPointer(b.baseAddress! + i).loadUnaligned(as: SIMD8<Double>.self)
+                i += 8
+            }
             var s = 0.0
-            for i in 0..<a.count { s += a[i] * b[i] }
+            for l in 0..<8 { s += lanes[l] }
+            while i < n { s += a[i] * b[i]; i += 1 }
             return s
         }
     }
