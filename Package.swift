@@ -42,6 +42,19 @@ let hostVectorSettings: [SwiftSetting] = {
     return flags.isSuperset(of: ["avx2", "fma"]) ? [.unsafeFlags(["-target-cpu", "haswell"]), .define("PROBE_FMA")] : []
 }()
 
+// `probe` carries the Swift runtime and Foundation inside it (the toolchain's static libraries):
+// with them as shared libraries the dynamic loader spent ~10 ms of every command's start resolving
+// symbols across them, a sixth of a `probe doctor` run on a small store. Only the executable: test
+// bundles must load XCTest, which needs the shared runtime, so `--static-swift-stdlib` (all
+// products) cannot be used. The libraries are listed because static Foundation does not name its
+// own dependencies, in the order the linker needs them.
+let staticSwiftRuntime = [
+    "-static-stdlib",
+    "-lFoundationNetworking", "-l_CFURLSessionInterface", "-lcurl",
+    "-lFoundation", "-lFoundationInternationalization", "-lFoundationEssentials", "-lCoreFoundation",
+    "-l_FoundationCollections", "-l_FoundationCShims", "-l_FoundationICU", "-lswiftSynchronization", "-lstdc++",
+]
+
 let package = Package(
     name: "Probe",
     platforms: [.macOS(.v13)],
@@ -118,7 +131,7 @@ let package = Package(
         .executableTarget(name: "probe", dependencies: [
             "ProbePipeline", "ProbeBackbones", "ProbeClassifiers", "ProbeCore", "ProbeDoctor", "ProbeImages", "ProbeMetrics", "ProbeStore", "ProbeTensor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], linkerSettings: [.unsafeFlags(staticSwiftRuntime)]),
 
         // Benchmarks (Benchmarks/): each prints JSON lines that the scripts beside it compare with
         // the reference. Built here, not as a package of their own, so that they time exactly the
