@@ -10,11 +10,13 @@
 //   ProbeBackbones   -> ProbeCore, ProbeFetch, ProbeTensor, CHDF5, ZIPFoundation
 //   ProbeClassifiers -> ProbeCore, ProbeTensor, COpenBLAS, CLapacke
 //   ProbeStore       -> ProbeCore
-//   ProbeFetch       -> ProbeCore, ZIPFoundation
+//   ProbeFetch       -> ProbeCore, CCurl, ZIPFoundation
 //   ProbeTensor      -> ProbeCore, COpenBLAS
 //   ProbeImages      -> ProbeCore, CImageCodecs
 //   ProbeCore        -> CCrypto
-//   CHDF5            -> (libhdf5, Debian's serial build)
+//   CHDF5            -> (libhdf5_serial.so.103, opened with dlopen on first use)
+//   CCurl            -> (libcurl.so.4, opened with dlopen on first use)
+//   CCrypto          -> (libcrypto.so.3, opened with dlopen on first use)
 //   CImageCodecs     -> (libjpeg-turbo, libpng, giflib, libwebp, libwebpdemux, libtiff)
 import Foundation
 import PackageDescription
@@ -65,9 +67,14 @@ let package = Package(
         // System-library shims: module maps only.
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
         .systemLibrary(name: "CLapacke", path: "Sources/CLapacke"),
-        .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
-        // libhdf5 (Debian libhdf5-dev), for Keras weight files.
-        .systemLibrary(name: "CHDF5", path: "Sources/CHDF5"),
+        // libcrypto (SHA-256, MD5), libcurl (downloads) and libhdf5 (Keras weight files) are not
+        // linked: each of these targets opens its library with dlopen on first use and fills a table
+        // of function pointers, so that a `probe` start maps none of them (they and what they pull in
+        // doubled the start time; the headers say by how much). Their Debian -dev packages provide
+        // the headers, for the types.
+        .target(name: "CCrypto"),
+        .target(name: "CCurl"),
+        .target(name: "CHDF5"),
         // libjpeg and libpng report errors with longjmp, which Swift cannot catch, and libtiff through
         // global handlers that print: a few lines of C own those and turn errors into return codes
         // (giflib and libwebp get the same thin wrappers, so every codec looks alike from Swift).
@@ -89,7 +96,7 @@ let package = Package(
         .target(name: "ProbeImages", dependencies: ["ProbeCore", "CImageCodecs"]),
         // Downloads with hash pinning, safe archive extraction, the cache folder.
         .target(name: "ProbeFetch", dependencies: [
-            "ProbeCore",
+            "ProbeCore", "CCurl",
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         // The seven networks and the weight readers (.pth legacy/zip, safetensors; Keras .h5,
