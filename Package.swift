@@ -88,7 +88,7 @@ let package = Package(
         .target(name: "CInt8Dot"),
 
         // The foundation every library shares: Matrix, .npy files, SplitMix64, SHA-256 (libcrypto),
-        // JSON values, CSV, the thread count.
+        // JSON values, CSV, the thread count, the loader of the C libraries opened on first use.
         .target(name: "ProbeCore", dependencies: ["CCrypto"]),
         // Tensors, BLAS wrappers, and the inference kernels.
         .target(name: "ProbeTensor", dependencies: ["ProbeCore", "COpenBLAS"], swiftSettings: hostVectorSettings),
