@@ -10,11 +10,13 @@
 //   ProbeBackbones   -> ProbeCore, ProbeFetch, ProbeTensor, CHDF5, ZIPFoundation
 //   ProbeClassifiers -> ProbeCore, ProbeTensor, COpenBLAS
 //   ProbeStore       -> ProbeCore
-//   ProbeFetch       -> ProbeCore, ZIPFoundation
+//   ProbeFetch       -> ProbeCore, CCurl, ZIPFoundation
 //   ProbeTensor      -> ProbeCore, COpenBLAS
 //   ProbeImages      -> ProbeCore, CImageCodecs
 //   ProbeCore        -> CCrypto
-//   CHDF5            -> (libhdf5, Debian's serial build)
+//   CHDF5            -> (libhdf5_serial.so.103, opened with dlopen on first use)
+//   CCurl            -> (libcurl.so.4, opened with dlopen on first use)
+//   CCrypto          -> (libcrypto.so.3, opened with dlopen on first use)
 //   CImageCodecs     -> (libjpeg-turbo, libpng, giflib, libwebp, libwebpdemux, libtiff)
 import Foundation
 import PackageDescription
@@ -50,7 +52,6 @@ let hostVectorSettings: [SwiftSetting] = {
 // own dependencies, in the order the linker needs them.
 let staticSwiftRuntime = [
     "-static-stdlib",
-    "-lFoundationNetworking", "-l_CFURLSessionInterface", "-lcurl",
     "-lFoundation", "-lFoundationInternationalization", "-lFoundationEssentials", "-lCoreFoundation",
     "-l_FoundationCollections", "-l_FoundationCShims", "-l_FoundationICU", "-lswiftSynchronization", "-lstdc++",
 ]
@@ -77,9 +78,14 @@ let package = Package(
     targets: [
         // System-library shims: module maps only.
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
-        .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
-        // libhdf5 (Debian libhdf5-dev), for Keras weight files.
-        .systemLibrary(name: "CHDF5", path: "Sources/CHDF5"),
+        // libcrypto (SHA-256, MD5), libcurl (downloads) and libhdf5 (Keras weight files) are not
+        // linked: each of these targets opens its library with dlopen on first use and fills a table
+        // of function pointers, so that a `probe` start maps none of them (they and what they pull in
+        // doubled the start time; the headers say by how much). Their Debian -dev packages provide
+        // the headers, for the types.
+        .target(name: "CCrypto"),
+        .target(name: "CCurl"),
+        .target(name: "CHDF5"),
         // libjpeg and libpng report errors with longjmp, which Swift cannot catch, and libtiff through
         // global handlers that print: a few lines of C own those and turn errors into return codes
         // (giflib and libwebp get the same thin wrappers, so every codec looks alike from Swift).
@@ -93,7 +99,7 @@ let package = Package(
         .target(name: "CInt8Dot"),
 
         // The foundation every library shares: Matrix, .npy files, SplitMix64, SHA-256 (libcrypto),
-        // JSON values, CSV, the thread count.
+        // JSON values, CSV, the thread count, the loader of the C libraries opened on first use.
         .target(name: "ProbeCore", dependencies: ["CCrypto"]),
         // Tensors, BLAS wrappers, and the inference kernels.
         .target(name: "ProbeTensor", dependencies: ["ProbeCore", "COpenBLAS"], swiftSettings: hostVectorSettings),
@@ -101,7 +107,7 @@ let package = Package(
         .target(name: "ProbeImages", dependencies: ["ProbeCore", "CImageCodecs"]),
         // Downloads with hash pinning, safe archive extraction, the cache folder.
         .target(name: "ProbeFetch", dependencies: [
-            "ProbeCore",
+            "ProbeCore", "CCurl",
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         // The seven networks and the weight readers (.pth legacy/zip, safetensors; Keras .h5,
@@ -142,11 +148,11 @@ let package = Package(
         .executableTarget(name: "bench-classifiers", dependencies: ["ProbeCore", "ProbeClassifiers", "ProbeTensor"], path: "Benchmarks/Sources/bench-classifiers"),
 
         .target(name: "ProbeTestSupport", dependencies: ["ProbeCore"], path: "Tests/ProbeTestSupport"),
-        .testTarget(name: "ProbeCoreTests", dependencies: ["ProbeCore", "ProbeTestSupport"]),
+        .testTarget(name: "ProbeCoreTests", dependencies: ["CCrypto", "ProbeCore", "ProbeTestSupport"]),
         .testTarget(name: "ProbeTensorTests", dependencies: ["COpenBLAS", "ProbeCore", "ProbeTensor", "ProbeTestSupport"]),
         .testTarget(name: "ProbeImagesTests", dependencies: ["ProbeCore", "ProbeImages", "ProbeTestSupport"]),
-        .testTarget(name: "ProbeFetchTests", dependencies: ["ProbeCore", "ProbeFetch", "ProbeTestSupport"]),
-        .testTarget(name: "ProbeBackbonesTests", dependencies: ["ProbeCore", "ProbeBackbones", "ProbeFetch", "ProbeTensor", "ProbeTestSupport"]),
+        .testTarget(name: "ProbeFetchTests", dependencies: ["CCurl", "ProbeCore", "ProbeFetch", "ProbeTestSupport"]),
+        .testTarget(name: "ProbeBackbonesTests", dependencies: ["CHDF5", "ProbeCore", "ProbeBackbones", "ProbeFetch", "ProbeTensor", "ProbeTestSupport"]),
         .testTarget(name: "ProbeStoreTests", dependencies: ["ProbeCore", "ProbeStore", "ProbeTestSupport"]),
         .testTarget(name: "ProbeClassifiersTests", dependencies: ["ProbeCore", "ProbeTensor", "ProbeClassifiers", "ProbeTestSupport"]),
         .testTarget(name: "ProbeMetricsTests", dependencies: ["ProbeImages", "ProbeMetrics", "ProbeTestSupport"]),

@@ -6,6 +6,7 @@ import Foundation
 /// with (`file_hash`); Probe identifies files by SHA-256 everywhere else.
 public enum MD5Digest {
     public static func file(_ url: URL) throws -> String {
-        try SHA256Digest.file(url, hasher: SHA256Digest.Hasher(algorithm: EVP_md5()))
+        let crypto = try LibCrypto.api(hashing: url)
+        return try SHA256Digest.file(url, hasher: SHA256Digest.Hasher(crypto, algorithm: crypto.EVP_md5()))
     }
 }

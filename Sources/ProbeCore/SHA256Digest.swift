@@ -2,25 +2,33 @@ import CCrypto
 import Foundation
 
 /// SHA-256 of files and bytes, as lowercase hex: how Probe pins downloads, identifies weights and
-/// records each image file in a store's index. One implementation, from the system's libcrypto.
+/// records each image file in a store's index. One implementation, from the system's libcrypto,
+/// which is loaded on first use (`LibCrypto`).
 public enum SHA256Digest {
     /// An incremental hasher, for bytes that arrive in pieces.
     public final class Hasher {
+        private let crypto: probe_crypto_api
         private let context: OpaquePointer
 
-        public convenience init() { self.init(algorithm: EVP_sha256()) }
-
-        /// A hasher for another libcrypto digest (MD5Digest uses it for Keras's md5 pins).
-        init(algorithm: OpaquePointer?) {
-            context = EVP_MD_CTX_new()
-            EVP_DigestInit_ex(context, algorithm, nil)
+        /// A SHA-256 hasher. Stops the process with a one-line message when libcrypto cannot be
+        /// loaded (`file(_:)` throws that message instead).
+        public convenience init() {
+            let crypto = LibCrypto.required()
+            self.init(crypto, algorithm: crypto.EVP_sha256())
         }
 
-        deinit { EVP_MD_CTX_free(context) }
+        /// A hasher for another libcrypto digest (MD5Digest uses it for Keras's md5 pins).
+        init(_ crypto: probe_crypto_api, algorithm: OpaquePointer?) {
+            self.crypto = crypto
+            context = crypto.EVP_MD_CTX_new()!  // nil only when out of memory
+            _ = crypto.EVP_DigestInit_ex(context, algorithm, nil)
+        }
+
+        deinit { crypto.EVP_MD_CTX_free(context) }
 
         public func update(_ bytes: UnsafeRawBufferPointer) {
             guard let base = bytes.baseAddress, bytes.count > 0 else { return }
-            EVP_DigestUpdate(context, base, bytes.count)
+            _ = crypto.EVP_DigestUpdate(context, base, bytes.count)
         }
 
         public func update(_ data: Data) { data.withUnsafeBytes { update($0) } }
@@ -29,7 +37,7 @@ public enum SHA256Digest {
         public func finalizeHex() -> String {
             var digest = [UInt8](repeating: 0, count: 32)
             var length: UInt32 = 0
-            EVP_DigestFinal_ex(context, &digest, &length)
+            _ = crypto.EVP_DigestFinal_ex(context, &digest, &length)
             return hex(digest.prefix(Int(length)))
         }
     }
@@ -39,7 +47,10 @@ public enum SHA256Digest {
     }
 
     /// Hashes the file at `url` in 1 MiB chunks (constant memory for multi-GB files).
-    public static func file(_ url: URL) throws -> String { try file(url, hasher: Hasher()) }
+    public static func file(_ url: URL) throws -> String {
+        let crypto = try LibCrypto.api(hashing: url)
+        return try file(url, hasher: Hasher(crypto, algorithm: crypto.EVP_sha256()))
+    }
 
     static func file(_ url: URL, hasher: Hasher) throws -> String {
         guard let handle = FileHandle(forReadingAtPath: url.path) else {
@@ -76,5 +87,28 @@ public enum SHA256Digest {
         var out = [UInt8]()
         for byte in digest { out.append(digits[Int(byte >> 4)]); out.append(digits[Int(byte & 15)]) }
         return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// libcrypto's digest functions, loaded with dlopen by the first hash (Sources/CCrypto says why).
+enum LibCrypto {
+    static let loaded = LazyLibrary.load { probe_crypto_load(PROBE_CRYPTO_SONAME, $0, $1, $2) }
+
+    /// The table, or a `ReadError` for `url` saying which library is missing.
+    static func api(hashing url: URL) throws -> probe_crypto_api {
+        switch loaded {
+        case .success(let api): return api
+        case .failure(let error): throw SHA256Digest.ReadError(description: "\(url.path): cannot hash: \(error)")
+        }
+    }
+
+    /// The table for the hashing calls that cannot throw (`SHA256Digest.data`, `Hasher()`): without
+    /// libcrypto the process stops with the one-line reason, as it did at start-up when libcrypto
+    /// was linked.
+    static func required() -> probe_crypto_api {
+        switch loaded {
+        case .success(let api): return api
+        case .failure(let error): fatalError("\(error)")
+        }
     }
 }
