@@ -96,49 +96,10 @@ struct QuantizedRows {
                     norms.withUnsafeMutableBufferPointer { norm in codeSums.withUnsafeMutableBufferPointer { sums in
                         let q = q, s = s, norm = norm, sums = sums
                         parallelFor(threads: workers) { slot in
+                            var squares = [Double](repeating: 0, count: 3)
                             for r in sliceRange(n, part: slot, of: workers) {
-                                let row = u.baseAddress! + r * d, code = q.baseAddress! + r * stride
-                                var widest = SIMD16<Float>(), t = 0
-                                while t + 16 <= d {
-                                    let x = UnsafeRawPointer(row + t).loadUnaligned(as: SIMD16<Float>.self)
-                                    widest = pointwiseMax(widest, pointwiseMax(x, -x))
-                                    t += 16
-                                }
-                                var largest = widest.max()
-                                while t < d { largest = max(largest, abs(row[t])); t += 1 }
-                                let scale = largest / 127, inverse = largest > 0 ? 127 / largest : 0
-                                s[r] = scale
-                                // Sums of squares of s q, e = u − s q and u, sixteen lanes wide in float32.
-                                var coded = SIMD16<Float>(), error = SIMD16<Float>(), whole = SIMD16<Float>()
-                                var codeSum = SIMD16<Int32>()
-                                t = 0
-                                while t < d {
-                                    var x = SIMD16<Float>()
-                                    if t + 16 <= d {
-                                        x = UnsafeRawPointer(row + t).loadUnaligned(as: SIMD16<Float>.self)
-                                    } else {
-                                        for l in 0..<(d - t) { x[l] = row[t + l] }
-                                    }
-                                    // Round to nearest (ties to even) by adding 1.5 · 2²³: for |y| ≤ 127 the sum's
-                                    // low mantissa bits hold the integer, and subtracting gives it as a float.
-                                    let y = (x * inverse).clamped(lowerBound: SIMD16(repeating: -127), upperBound: SIMD16(repeating: 127))
-                                    let shifted = y + 0x1.8p23
-                                    let c = shifted - 0x1.8p23
-                                    let bits = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- 0x4B40_0000
-                                    let bytes = SIMD16<Int8>(truncatingIfNeeded: bits)
-                                    codeSum &+= bits   // lanes past d hold code 0
-                                    if t + 16 <= d {
-                                        UnsafeMutableRawPointer(code + t).storeBytes(of: bytes, as: SIMD16<Int8>.self)
-                                    } else {
-                                        for l in 0..<(d - t) { code[t + l] = bytes[l] }
-                                    }
-                                    let approx = c * scale, e = x - approx
-                                    coded += approx * approx; error += e * e; whole += x * x
-                                    t += 16
-                                }
-                                sums[r] = codeSum.wrappedSum()
-                                norm[r] = SIMD4(Double(coded.sum()).squareRoot(), Double(error.sum()).squareRoot(),
-                                                Double(whole.sum()).squareRoot(), 0)
+                                s[r] = probe_i8_quantize_row(u.baseAddress! + r * d, Int32(d), q.baseAddress! + r * stride, sums.baseAddress! + r, &squares)
+                                norm[r] = SIMD4(squares[0].squareRoot(), squares[1].squareRoot(), squares[2].squareRoot(), 0)
                             }
                         }
                     } }

@@ -26,4 +26,11 @@ int probe_i8_level_supported(int level);
 void probe_i8_gemm_nt(int level, const int8_t *a, int rows_a, const int8_t *b, int rows_b,
                       int len, int stride, const int32_t *b_sums, int32_t *c, int ldc);
 
+/* Quantizes one row u[0..<len] (ProbeDoctor/QuantizedRows.swift has the math): with m = max_t |u_t|,
+ * scale s = m / 127 and code q_t = u_t · (127 / m) rounded to the nearest integer (ties to even),
+ * kept within [-127, 127]. Writes the len codes and their sum, and into squares[0..2] the sums of
+ * (s q_t)², (u_t − s q_t)² and u_t², each accumulated in float32 over sixteen lanes (lane l takes
+ * t ≡ l mod 16) that are then added in lane order. Returns s. The values must be finite. */
+float probe_i8_quantize_row(const float *u, int len, int8_t *code, int32_t *code_sum, double squares[3]);
+
 #endif
