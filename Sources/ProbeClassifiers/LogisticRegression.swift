@@ -198,10 +198,18 @@ func logisticObjectiveExact(x: Matrix, targets: [Int], sampleWeights: [Double], 
                     var z = [Double](repeating: 0, count: min(block, n) * m)
                     for b in stride(from: slot, to: blocks, by: threads) {
                         let start = b * block, rows = min(block, n - start)
-                        for i in 0..<(rows * d) { xd[i] = Double(xv[start * d + i]) }
+                        xd.withUnsafeMutableBufferPointer { xd in
+                            let source = xv.baseAddress! + start * d
+                            for i in 0..<(rows * d) { xd[i] = Double(source[i]) }
+                        }
                         for r in 0..<rows { for k in 0..<m { z[r * m + k] = intercepts[k] } }
-                        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(m), Int32(d),
-                                    1, xd, Int32(d), weights, Int32(d), 1, &z, Int32(m))
+                        if m == 1 {
+                            // One output: a matrix-vector product (dgemm would pack X for a single column).
+                            cblas_dgemv(CblasRowMajor, CblasNoTrans, Int32(rows), Int32(d), 1, xd, Int32(d), weights, 1, 1, &z, 1)
+                        } else {
+                            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(m), Int32(d),
+                                        1, xd, Int32(d), weights, Int32(d), 1, &z, Int32(m))
+                        }
                         var loss = 0.0
                         for r in 0..<rows {
                             let i = start + r

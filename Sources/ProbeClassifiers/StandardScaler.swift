@@ -11,12 +11,16 @@ public struct StandardScaler: Sendable {
         if x.rows == 0 { throw ClassifierError("cannot standardise: no samples") }
         try validateFinite(x, what: "feature")
         let n = x.rows, d = x.cols
-        // Column sums accumulate row by row over raw buffers (the inner loop then vectorises across
-        // columns; each column's sum keeps its row order).
+        // Column sums accumulate row by row through a pointer to each row (no index arithmetic with
+        // overflow checks in the inner loop, so it vectorises across columns; each column's sum keeps
+        // its row order).
         var mean = [Double](repeating: 0, count: d)
         x.values.withUnsafeBufferPointer { v in
             mean.withUnsafeMutableBufferPointer { mean in
-                for r in 0..<n { for c in 0..<d { mean[c] += Double(v[r * d + c]) } }
+                for r in 0..<n {
+                    let row = v.baseAddress! + r * d
+                    for c in 0..<d { mean[c] += Double(row[c]) }
+                }
                 for c in 0..<d { mean[c] /= Double(n) }
             }
         }
@@ -25,7 +29,10 @@ public struct StandardScaler: Sendable {
         x.values.withUnsafeBufferPointer { v in
             mean.withUnsafeBufferPointer { mean in
                 variance.withUnsafeMutableBufferPointer { variance in
-                    for r in 0..<n { for c in 0..<d { let e = Double(v[r * d + c]) - mean[c]; variance[c] += e * e } }
+                    for r in 0..<n {
+                        let row = v.baseAddress! + r * d
+                        for c in 0..<d { let e = Double(row[c]) - mean[c]; variance[c] += e * e }
+                    }
                 }
             }
         }
@@ -71,7 +78,10 @@ public struct StandardScalerModel: Equatable, Sendable {
         out.values.withUnsafeMutableBufferPointer { v in
             mean.withUnsafeBufferPointer { mean in
                 inverse.withUnsafeBufferPointer { inverse in
-                    for r in 0..<x.rows { for c in 0..<d { v[r * d + c] = Float((Double(v[r * d + c]) - mean[c]) * inverse[c]) } }
+                    for r in 0..<x.rows {
+                        let row = v.baseAddress! + r * d
+                        for c in 0..<d { row[c] = Float((Double(row[c]) - mean[c]) * inverse[c]) }
+                    }
                 }
             }
         }
