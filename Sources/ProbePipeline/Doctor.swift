@@ -92,11 +92,9 @@ public enum Doctor {
 
     /// The sha256 of each row's file, from the shard indexes (row order).
     static func rowHashes(_ store: FeatureStore) throws -> [String?] {
-        var hashes: [String?] = []
-        hashes.reserveCapacity(store.rowCount)
-        for record in store.manifest.shards {
-            hashes += try JSONLines.decode(DatasetFile.self, from: store.directory.appendingPathComponent(record.index)).map(\.sha256)
-        }
+        // Through the store's index reader, whose fast path parses the lines the store writes
+        // (a JSONDecoder per line cost ~20 µs: 4 ms of a doctor run on 200 rows).
+        let hashes = try store.indexEntries().map(\.sha256)
         guard hashes.count == store.rowCount else {
             throw PipelineError("\(store.directory.path): the shard indexes hold \(hashes.count) rows, the store \(store.rowCount)")
         }
