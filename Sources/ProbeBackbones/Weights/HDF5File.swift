@@ -51,7 +51,7 @@ final class HDF5File {
         HDF5File.silenceErrorPrinting(h5)
         let fapl = h5.H5Pcreate(h5.file_access_class)
         guard fapl >= 0 else { throw WeightsError(url, "libhdf5 cannot create a file-access list") }
-        defer { h5.H5Pclose(fapl) }
+        defer { _ = h5.H5Pclose(fapl) }
         // The core driver serves the file from memory; H5Pset_file_image copies the bytes.
         var id: hid_t = -1
         if h5.H5Pset_fapl_core(fapl, 1 << 20, false) >= 0 {
@@ -66,7 +66,7 @@ final class HDF5File {
 
     deinit {
         HDF5File.lock.lock(); defer { HDF5File.lock.unlock() }
-        h5.H5Fclose(file)
+        _ = h5.H5Fclose(file)
     }
 
     /// The loaded table, or an error for `displayName` naming the missing library.
@@ -108,7 +108,7 @@ final class HDF5File {
         }
         let object = h5.H5Oopen(file, path.isEmpty ? "/" : path, probe_h5p_default())
         guard object >= 0 else { return H5I_BADID }
-        defer { h5.H5Oclose(object) }
+        defer { _ = h5.H5Oclose(object) }
         return h5.H5Iget_type(object)
     }
 
@@ -117,7 +117,7 @@ final class HDF5File {
         HDF5File.lock.lock(); defer { HDF5File.lock.unlock() }
         let group = h5.H5Gopen2(file, path, probe_h5p_default())
         guard group >= 0 else { throw error("no group '\(path)'") }
-        defer { h5.H5Gclose(group) }
+        defer { _ = h5.H5Gclose(group) }
         var info = H5G_info_t()
         guard h5.H5Gget_info(group, &info) >= 0 else { throw error("cannot list group '\(path)'") }
         guard info.nlinks <= UInt64(HDF5File.maxStrings) else { throw error("group '\(path)' has \(info.nlinks) members (too many)") }
@@ -139,7 +139,7 @@ final class HDF5File {
         HDF5File.lock.lock(); defer { HDF5File.lock.unlock() }
         let object = h5.H5Oopen(file, path, probe_h5p_default())
         guard object >= 0 else { return false }
-        defer { h5.H5Oclose(object) }
+        defer { _ = h5.H5Oclose(object) }
         return h5.H5Aexists(object, name) > 0
     }
 
@@ -150,32 +150,32 @@ final class HDF5File {
         HDF5File.lock.lock(); defer { HDF5File.lock.unlock() }
         let object = h5.H5Oopen(file, path, probe_h5p_default())
         guard object >= 0 else { throw error("no object '\(path)'") }
-        defer { h5.H5Oclose(object) }
+        defer { _ = h5.H5Oclose(object) }
         guard h5.H5Aexists(object, name) > 0 else { return nil }
         let attribute = h5.H5Aopen(object, name, probe_h5p_default())
         guard attribute >= 0 else { throw error("cannot open attribute '\(name)' of '\(path)'") }
-        defer { h5.H5Aclose(attribute) }
+        defer { _ = h5.H5Aclose(attribute) }
         let type = h5.H5Aget_type(attribute), space = h5.H5Aget_space(attribute)
-        defer { h5.H5Tclose(type); h5.H5Sclose(space) }
+        defer { _ = h5.H5Tclose(type); _ = h5.H5Sclose(space) }
         // Keras writes an empty list (a weightless layer's `weight_names`) as an empty float array.
         if h5.H5Sget_simple_extent_npoints(space) == 0 { return [] }
         guard h5.H5Tget_class(type) == H5T_STRING else { throw error("attribute '\(name)' of '\(path)' is not a string list") }
         let rank = h5.H5Sget_simple_extent_ndims(space)
         guard rank == 0 || rank == 1 else { throw error("attribute '\(name)' of '\(path)' has rank \(rank), expected a list") }
         var dims: [hsize_t] = [1]
-        if rank == 1 { h5.H5Sget_simple_extent_dims(space, &dims, nil) }
+        if rank == 1 { _ = h5.H5Sget_simple_extent_dims(space, &dims, nil) }
         guard dims[0] <= UInt64(HDF5File.maxStrings) else { throw error("attribute '\(name)' of '\(path)' lists \(dims[0]) strings (too many)") }
         let count = Int(dims[0])
         if count == 0 { return [] }
         let memoryType = h5.H5Tcopy(h5.c_s1)
-        defer { h5.H5Tclose(memoryType) }
+        defer { _ = h5.H5Tclose(memoryType) }
         // The same character set as the file's (ASCII or UTF-8): libhdf5 converts between none.
-        h5.H5Tset_cset(memoryType, h5.H5Tget_cset(type))
+        _ = h5.H5Tset_cset(memoryType, h5.H5Tget_cset(type))
         if h5.H5Tis_variable_str(type) > 0 {
-            h5.H5Tset_size(memoryType, probe_h5t_variable())
+            _ = h5.H5Tset_size(memoryType, probe_h5t_variable())
             var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
             guard h5.H5Aread(attribute, memoryType, &pointers) >= 0 else { throw error("cannot read attribute '\(name)' of '\(path)'") }
-            defer { for pointer in pointers where pointer != nil { h5.H5free_memory(pointer) } }
+            defer { for pointer in pointers where pointer != nil { _ = h5.H5free_memory(pointer) } }
             return try pointers.map { pointer in
                 guard let pointer else { return "" }
                 guard strnlen(pointer, HDF5File.maxStringBytes) < HDF5File.maxStringBytes else {
@@ -186,10 +186,10 @@ final class HDF5File {
         }
         let size = h5.H5Tget_size(type)
         guard size > 0, size <= HDF5File.maxStringBytes else { throw error("attribute '\(name)' of '\(path)' has \(size)-byte strings") }
-        h5.H5Tset_size(memoryType, size)
+        _ = h5.H5Tset_size(memoryType, size)
         // Read the bytes as stored (NUL-padded, as numpy writes them): a NUL-terminated memory type
         // would give up the last character of a name that fills its slot.
-        h5.H5Tset_strpad(memoryType, H5T_STR_NULLPAD)
+        _ = h5.H5Tset_strpad(memoryType, H5T_STR_NULLPAD)
         var buffer = [UInt8](repeating: 0, count: count * size)
         guard h5.H5Aread(attribute, memoryType, &buffer) >= 0 else { throw error("cannot read attribute '\(name)' of '\(path)'") }
         return (0..<count).map { index in
@@ -203,17 +203,17 @@ final class HDF5File {
         HDF5File.lock.lock(); defer { HDF5File.lock.unlock() }
         let dataset = h5.H5Dopen2(file, path, probe_h5p_default())
         guard dataset >= 0 else { throw error("no dataset '\(path)'") }
-        defer { h5.H5Dclose(dataset) }
+        defer { _ = h5.H5Dclose(dataset) }
         return try shape(of: dataset, path)
     }
 
     private func shape(of dataset: hid_t, _ path: String) throws -> (shape: [Int], isFloat: Bool) {
         let type = h5.H5Dget_type(dataset), space = h5.H5Dget_space(dataset)
-        defer { h5.H5Tclose(type); h5.H5Sclose(space) }
+        defer { _ = h5.H5Tclose(type); _ = h5.H5Sclose(space) }
         let rank = h5.H5Sget_simple_extent_ndims(space)
         guard rank >= 0, rank <= Int32(HDF5File.maxRank) else { throw error("dataset '\(path)' has rank \(rank)") }
         var dims = [hsize_t](repeating: 0, count: Swift.max(Int(rank), 1))
-        if rank > 0 { h5.H5Sget_simple_extent_dims(space, &dims, nil) }
+        if rank > 0 { _ = h5.H5Sget_simple_extent_dims(space, &dims, nil) }
         let shape = rank == 0 ? [] : dims.map { Int(clamping: $0) }
         let typeClass = h5.H5Tget_class(type)
         return (shape, typeClass == H5T_FLOAT && [2, 4, 8].contains(h5.H5Tget_size(type)))
@@ -225,7 +225,7 @@ final class HDF5File {
         HDF5File.lock.lock(); defer { HDF5File.lock.unlock() }
         let dataset = h5.H5Dopen2(file, path, probe_h5p_default())
         guard dataset >= 0 else { throw error("no dataset '\(path)'") }
-        defer { h5.H5Dclose(dataset) }
+        defer { _ = h5.H5Dclose(dataset) }
         let (shape, isFloat) = try shape(of: dataset, path)
         guard isFloat else { throw error("dataset '\(path)' does not hold floating-point numbers") }
         guard shape == expected else { throw error("dataset '\(path)' has shape \(shape), expected \(expected)") }
