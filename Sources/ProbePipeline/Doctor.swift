@@ -41,10 +41,21 @@ public enum Doctor {
         if hashes == nil { notes.append("the store has no perceptual hashes (extracted before they were stored): near-duplicates by cosine only") }
 
         progress("doctor: neighbours of \(store.rowCount) rows")
-        let rows = unitRows(store)
-        let search = CosineNeighbors.search(rows, k: request.neighbors, pairThreshold: Float(request.nearThreshold))
         let exact = ExactDuplicates.groups(sha256: sha256, labels: store.labels)
-        let near = NearDuplicates.pairs(cosinePairs: search.pairs, rows: rows, labels: store.labels, sha256: sha256, perceptualHashes: hashes)
+        let search: NeighborSearchResult
+        let near: [NearDuplicatePair]
+        var leakage: LeakageReport?
+        do {
+            // The unit-row copy (n·d floats, 512 MB at 100k × 1280) lives only in this block: it is
+            // gone before the folds copy their training rows, which keeps the whole run's peak lower.
+            let rows = unitRows(store)
+            search = CosineNeighbors.search(rows, k: request.neighbors, pairThreshold: Float(request.nearThreshold))
+            near = NearDuplicates.pairs(cosinePairs: search.pairs, rows: rows, labels: store.labels, sha256: sha256, perceptualHashes: hashes)
+            if let againstURL = request.against {
+                progress("doctor: leaks into \(againstURL.path)")
+                leakage = try leaks(store, rows: rows, sha256: sha256, hashes: hashes, against: againstURL, request: request, notes: &notes)
+            }
+        }
         let outliers = Outliers.ranked(search.lists, labels: store.labels, top: request.top)
 
         var labelIssues: LabelIssues.Result?
@@ -76,11 +87,6 @@ public enum Doctor {
             }
         }
 
-        var leakage: LeakageReport?
-        if let againstURL = request.against {
-            progress("doctor: leaks into \(againstURL.path)")
-            leakage = try leaks(store, rows: rows, sha256: sha256, hashes: hashes, against: againstURL, request: request, notes: &notes)
-        }
         let settings = DoctorReport.Settings(store: request.features.path, imageRoot: store.manifest.datasetRoot,
                                              classifier: request.settings.kind.rawValue, folds: request.folds, seed: request.settings.seed,
                                              neighbors: search.lists.k, nearThreshold: request.nearThreshold,
