@@ -10,7 +10,8 @@ struct DatasetsCommand: ParsableCommand {
     )
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Name, classes, images and whether each dataset is on this machine.")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "Name, classes, images and whether each dataset is on this machine.")
 
         func run() throws {
             let catalog = try DatasetCatalog.locate()
@@ -28,7 +29,8 @@ struct DatasetsCommand: ParsableCommand {
     }
 
     struct Fetch: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Download, check and unpack a remote dataset into the cache.")
+        static let configuration = CommandConfiguration(
+            commandName: "fetch", abstract: "Download, check and unpack a remote dataset into the cache.")
 
         @Argument(help: "The dataset name (see `probe datasets list`).")
         var name: String

@@ -14,6 +14,7 @@ struct ModelsCommand: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "Show each model, its embedding size, whether its weights are cached, and where they come from.")
 
         func run() {
@@ -52,6 +53,7 @@ struct ModelsCommand: ParsableCommand {
 
     struct Fetch: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "fetch",
             abstract: "Download a model's official weights, check their sha256, and keep them in the cache.")
 
         @Argument(help: ArgumentHelp("The model: \(ModelRegistry.names.joined(separator: ", ")).", valueName: "name"))
