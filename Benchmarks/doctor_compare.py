@@ -46,6 +46,12 @@ def load_store(store):
     return X, y, paths, m["classes"]
 
 
+def settle():
+    """Lets the previous step's idle BLAS threads (numpy's OpenBLAS spins ~0.1 s after each call)
+    go to sleep, so that no timed step shares the two cores with the one before it."""
+    time.sleep(0.3)
+
+
 def run(cmd, **kw):
     start = time.perf_counter()
     result = subprocess.run(cmd, capture_output=True, text=True, **kw)
@@ -161,11 +167,14 @@ def evaluate(args, name, truth):
         extract_seconds = extract(args, data, store)
     X, y, paths, classes = load_store(store)
     index = {p: i for i, p in enumerate(paths)}
+    settle()
     report, doctor_seconds = doctor(args.probe, store, args.doctor_args)
     row = {"set": name, "dataset": truth["dataset"], "mode": truth["mode"], "seed": truth["seed"],
            "flip_rate": truth["flip_rate"], "rows": len(paths), "extract_seconds": extract_seconds,
            "doctor_seconds": doctor_seconds}
     earlier = args.python_rows.get(name)
+    if not args.no_datalab and earlier is None:
+        settle()
     dl = datalab(X, y) if not args.no_datalab and earlier is None else None
     if dl:
         row["datalab_seconds"] = dl["seconds"]
@@ -181,6 +190,7 @@ def evaluate(args, name, truth):
                     row[key] = earlier[key]
             row["python_from"] = args.python_from
         else:
+            settle()
             flagged, cv_seconds, cl_seconds = python_label_issues(X, y, truth["seed"])
             row["cleanlab"] = prf(flagged, flipped)
             row["sklearn_cv_seconds"], row["cleanlab_seconds"] = cv_seconds, cl_seconds
