@@ -111,12 +111,13 @@ for c in allConfigs where wanted.contains(c.name) {
 
     if estimators.contains("logreg") {
         var model: LogisticRegressionModel!
-        let fit = try seconds { model = try LogisticRegression(c: 1, maxIterations: maxIter, tolerance: 1e-4).fit(x: xTrain, y: yTrain) }
+        let estimator = LogisticRegression(c: 1, maxIterations: maxIter, tolerance: 1e-4)
+        let fit = try seconds { model = try estimator.fit(x: xTrain, y: yTrain) }
         let fitCPU = lastCPU
         var predicted = [Int]()
         let predict = try seconds { predicted = try model.predict(xTest) }
         record(["estimator": "logreg", "fit_s": fit, "fit_cpu_s": fitCPU, "predict_s": predict, "accuracy": accuracy(predicted, yTest),
-                "objective": model.objective, "iterations": model.iterations, "converged": model.converged])
+                "objective": try estimator.objective(of: model, x: xTrain, y: yTrain), "iterations": model.iterations, "converged": model.converged])
     }
     if estimators.contains("svm") {
         var model: LinearSVCModel!
