@@ -87,7 +87,12 @@ public struct TrainedProbe: Sendable {
 
     /// Fits on `x` [n, d] with labels `y` (class indices). Each transform checks the values of
     /// the matrix it fits on once; the estimator checks what the transforms hand it.
-    public static func fit(x: Matrix, y: [Int], settings: ProbeSettings) throws -> TrainedProbe {
+    ///
+    /// `warmStart`: a probe fitted earlier with the same settings on similar rows (e.g. the same fold
+    /// with a few rows left out). A logistic regression with a fixed C then starts from its
+    /// coefficients, carried into this fit's standardisation, instead of from zero; anything else
+    /// (SVM, k-NN, PCA, `--C auto`, different classes) ignores it.
+    public static func fit(x: Matrix, y: [Int], settings: ProbeSettings, warmStart: TrainedProbe? = nil) throws -> TrainedProbe {
         var features = x
         var scaler: StandardScalerModel?
         var pca: PCAModel?
@@ -110,7 +115,8 @@ public struct TrainedProbe: Sendable {
                 LogisticRegression(c: c, maxIterations: settings.maxIterations ?? 1000, classWeight: settings.classWeight)
             }
             if let c = settings.c {
-                model = .logreg(try make(c).fit(x: features, y: y))
+                let start = try warmStart.flatMap { try $0.logisticStart(scaler: scaler, classes: Array(Set(y)).sorted(), settings: settings) }
+                model = .logreg(try make(c).fit(x: features, y: y, start: start))
             } else {
                 let search = try CSearch(seed: settings.seed).run(x: features, y: y) { c, xs, ys in try make(c).fit(x: xs, y: ys) }
                 (curve, chosen) = (search.curve, search.bestC)
@@ -129,6 +135,32 @@ public struct TrainedProbe: Sendable {
             model = .knn(try KNeighbors(k: settings.k, metric: settings.metric, weights: settings.neighborWeights).fit(x: features, y: y))
         }
         return TrainedProbe(settings: settings, scaler: scaler, pca: pca, model: model, cCurve: curve, chosenC: chosen)
+    }
+
+    /// This probe's logistic regression expressed on features standardised by `scaler` instead of its
+    /// own, as a starting point for a fit with `settings`; nil when there is none to offer.
+    ///
+    /// The model scores z = W·((x − μ)/σ) + b. With x = σ'·x' + μ' for the other standardisation:
+    /// W'_j = W_j·σ'_j/σ_j and b' = b + Σ_j W_j·(μ'_j − μ_j)/σ_j, the same scores on every row.
+    func logisticStart(scaler other: StandardScalerModel?, classes: [Int], settings: ProbeSettings) throws -> LogisticRegressionModel? {
+        guard case .logreg(let model) = model, model.classes == classes, pca == nil, settings.pcaComponents == nil,
+              self.settings.standardize == settings.standardize else { return nil }
+        guard let mine = scaler, let other else { return model }
+        let d = model.featureCount, m = model.coefficients.rows
+        guard mine.mean.count == d, other.mean.count == d else { return nil }
+        var w = model.coefficients.values
+        var b = model.intercepts.map(Double.init)
+        for k in 0..<m {
+            var shift = 0.0
+            for j in 0..<d {
+                let wj = Double(w[k * d + j])
+                shift += wj * (other.mean[j] - mine.mean[j]) / mine.scale[j]
+                w[k * d + j] = Float(wj * other.scale[j] / mine.scale[j])
+            }
+            b[k] += shift
+        }
+        return try LogisticRegressionModel(classes: model.classes, coefficients: Matrix(rows: m, cols: d, values: w),
+                                           intercepts: b.map(Float.init))
     }
 
     /// The embeddings as the model sees them (after standardisation and PCA).

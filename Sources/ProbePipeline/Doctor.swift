@@ -66,7 +66,7 @@ public enum Doctor {
         } else {
             do {
                 progress("doctor: \(request.folds)-fold out-of-fold probabilities (\(request.settings.kind.rawValue))")
-                let probabilities = try outOfFoldProbabilities(store, settings: request.settings, folds: request.folds)
+                let (probabilities, firstProbes) = try outOfFoldProbabilities(store, settings: request.settings, folds: request.folds)
                 if request.settings.kind != .svm {
                     classifierLogLoss = try ProbabilityMetrics.logLoss(trueLabels: store.labels, probabilities: probabilities)
                 }
@@ -76,7 +76,8 @@ public enum Doctor {
                                                           classCount: store.classes.count) { suspects in
                     progress("doctor: \(request.folds) folds again without the \(suspects.filter { $0 }.count) suspects of the first pass")
                     do {
-                        return try outOfFoldProbabilities(store, settings: request.settings, folds: request.folds, leavingOutOfTraining: suspects)
+                        return try outOfFoldProbabilities(store, settings: request.settings, folds: request.folds,
+                                                          leavingOutOfTraining: suspects, warmStarts: firstProbes).probabilities
                     } catch {
                         notes.append("second pass kept the first pass's classifier view: \(error)")
                         return nil
@@ -120,37 +121,47 @@ public enum Doctor {
     /// parallel chunk) runs on one thread, so one fold at a time would leave the other cores idle.
     /// Each fold's fit is the same whichever thread runs it, so the probabilities are too.
     /// `leavingOutOfTraining` marks rows kept out of every training part (the folds stay the same,
-    /// and those rows still get the probabilities of the fold that tests them).
+    /// and those rows still get the probabilities of the fold that tests them). `warmStarts`: the
+    /// probes an earlier call fitted on the same folds, one per fold, which a logistic regression
+    /// starts from (`TrainedProbe.fit(warmStart:)`); the second pass, which leaves out a few rows,
+    /// then needs fewer solver iterations. Returns the probabilities and the fold's probes.
     public static func outOfFoldProbabilities(_ store: FeatureStore, settings: ProbeSettings, folds: Int,
-                                              leavingOutOfTraining left: [Bool]? = nil) throws -> [[Double]] {
+                                              leavingOutOfTraining left: [Bool]? = nil,
+                                              warmStarts: [TrainedProbe]? = nil) throws -> (probabilities: [[Double]], probes: [TrainedProbe]) {
         let splits = try StratifiedKFold(folds: folds, seed: settings.seed).splits(labels: store.labels).map { split in
             (train: left.map { mask in split.train.filter { !mask[$0] } } ?? split.train, test: split.test)
         }
-        var perFold = [Result<[[Double]], Error>](repeating: .success([]), count: splits.count)
+        let starts = warmStarts?.count == splits.count ? warmStarts : nil
+        var perFold = [Result<(probe: TrainedProbe, probabilities: [[Double]]), Error>?](repeating: nil, count: splits.count)
         if splits.allSatisfy({ $0.train.count <= 2048 }) {
             let lock = NSLock()
             withBLASWorkersParked {
                 DispatchQueue.concurrentPerform(iterations: splits.count) { f in
-                    let outcome = Result { try foldProbabilities(store, split: splits[f], settings: settings) }
+                    let outcome = Result { try foldProbabilities(store, split: splits[f], settings: settings, warmStart: starts?[f]) }
                     lock.lock(); perFold[f] = outcome; lock.unlock()
                 }
             }
         } else {
             for (f, split) in splits.enumerated() {
-                perFold[f] = Result { try foldProbabilities(store, split: split, settings: settings) }
+                perFold[f] = Result { try foldProbabilities(store, split: split, settings: settings, warmStart: starts?[f]) }
             }
         }
         var result = [[Double]](repeating: [], count: store.rowCount)
+        var probes: [TrainedProbe] = []
         for (split, outcome) in zip(splits, perFold) {
-            for (row, probabilities) in zip(split.test, try outcome.get()) { result[row] = probabilities }
+            let fold = try outcome!.get()
+            probes.append(fold.probe)
+            for (row, probabilities) in zip(split.test, fold.probabilities) { result[row] = probabilities }
         }
-        return result
+        return (result, probes)
     }
 
-    /// The probabilities of `split.test`'s rows from a classifier fitted on `split.train`'s.
-    static func foldProbabilities(_ store: FeatureStore, split: (train: [Int], test: [Int]), settings: ProbeSettings) throws -> [[Double]] {
+    /// The probabilities of `split.test`'s rows from a classifier fitted on `split.train`'s, and that classifier.
+    static func foldProbabilities(_ store: FeatureStore, split: (train: [Int], test: [Int]), settings: ProbeSettings,
+                                  warmStart: TrainedProbe?) throws -> (probe: TrainedProbe, probabilities: [[Double]]) {
         let kc = store.classes.count
-        let probe = try TrainedProbe.fit(x: store.copyRows(split.train), y: split.train.map { store.labels[$0] }, settings: settings)
+        let probe = try TrainedProbe.fit(x: store.copyRows(split.train), y: split.train.map { store.labels[$0] }, settings: settings,
+                                         warmStart: warmStart)
         let x = store.copyRows(split.test)
         var p: [[Double]]
         if case .svm(let model) = probe.model {
@@ -170,7 +181,7 @@ public enum Doctor {
         } else {
             p = try probe.predict(x, classCount: kc).probabilities ?? []
         }
-        return p
+        return (probe, p)
     }
 
     /// Exact, cosine and perceptual-hash duplicates between the store and `against`, and the
