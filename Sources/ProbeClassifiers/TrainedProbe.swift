@@ -92,13 +92,13 @@ public struct TrainedProbe: Sendable {
     /// with a few rows left out). A logistic regression with a fixed C then starts from its
     /// coefficients, carried into this fit's standardisation, instead of from zero; anything else
     /// (SVM, k-NN, PCA, `--C auto`, different classes) ignores it.
-    public static func fit(x: Matrix, y: [Int], settings: ProbeSettings, warmStart: TrainedProbe? = nil) throws -> TrainedProbe {
+    public static func fit(x: consuming Matrix, y: [Int], settings: ProbeSettings, warmStart: TrainedProbe? = nil) throws -> TrainedProbe {
         var features = x
         var scaler: StandardScalerModel?
         var pca: PCAModel?
         if settings.standardize {
             let fitted = try StandardScaler().fit(features)
-            features = try fitted.transform(features, validated: true)
+            features = try fitted.transform(consume features, validated: true)
             scaler = fitted
         }
         if let components = settings.pcaComponents {
@@ -164,15 +164,15 @@ public struct TrainedProbe: Sendable {
     }
 
     /// The embeddings as the model sees them (after standardisation and PCA).
-    public func transform(_ x: Matrix) throws -> Matrix {
+    public func transform(_ x: consuming Matrix) throws -> Matrix {
         var features = x
-        if let scaler { features = try scaler.transform(features) }
+        if let scaler { features = try scaler.transform(consume features) }
         if let pca { features = try pca.transform(features) }
         return features
     }
 
     /// Predicted class indices and, where the model has them, probabilities [n][classes of the store].
-    public func predict(_ x: Matrix, classCount: Int) throws -> (labels: [Int], probabilities: [[Double]]?) {
+    public func predict(_ x: consuming Matrix, classCount: Int) throws -> (labels: [Int], probabilities: [[Double]]?) {
         let features = try transform(x)
         switch model {
         case .logreg(let m):
