@@ -81,9 +81,9 @@ public struct LogisticRegression: Sendable {
     }
 
     /// The objective C · Σ s_i ℓ_i + ½‖W‖² of `model` on `x` and `y` (with this configuration's C and
-    /// class weights), in float64. Not part of every fit: nothing Probe reports uses it, and on a
-    /// 160-row fold of `probe doctor` it cost as much as a quarter of the fit. The parity tests use it
-    /// to compare the optimum reached with scikit-learn's.
+    /// class weights), in float64. Not part of every fit: only the classifier file records it, and on
+    /// a 160-row fold of `probe doctor` or `probe cv` it cost as much as a quarter of the fit. The
+    /// parity tests use it to compare the optimum reached with scikit-learn's.
     public func objective(of model: LogisticRegressionModel, x: Matrix, y: [Int], sampleWeights: [Float]? = nil) throws -> Double {
         let classes = try validateTrainingData(x, y, sampleWeights: sampleWeights)
         guard classes == model.classes, x.cols == model.featureCount else {
@@ -120,12 +120,15 @@ public struct LogisticRegressionModel: ProbabilisticClassifier, Sendable {
     public let iterations: Int
     /// Whether the gradient (or the objective's relative decrease) fell below tolerance.
     public let converged: Bool
+    /// C · Σ s_i ℓ_i + ½‖W‖² on the training rows, in float64, when recorded (`recording(objective:)`:
+    /// `probe fit-logreg` writes it into the classifier file); a fit alone leaves it nil.
+    public let objective: Double?
     /// Why the fit did not converge (nil when it did); show it to the user.
     public let warning: String?
 
     /// Rebuilds a model (e.g. read from a file); throws when the shapes do not fit together.
     public init(classes: [Int], coefficients: Matrix, intercepts: [Float], iterations: Int = 0, converged: Bool = true,
-                warning: String? = nil) throws {
+                objective: Double? = nil, warning: String? = nil) throws {
         let rowsExpected = classes.count == 2 ? 1 : classes.count
         guard classes.count >= 2, coefficients.rows == rowsExpected, intercepts.count == rowsExpected, coefficients.cols > 0 else {
             throw ClassifierError("logistic regression model: \(classes.count) classes need \(rowsExpected) coefficient rows and intercepts, found \(coefficients.rows) and \(intercepts.count)")
@@ -135,10 +138,17 @@ public struct LogisticRegressionModel: ProbabilisticClassifier, Sendable {
         self.intercepts = intercepts
         self.iterations = iterations
         self.converged = converged
+        self.objective = objective
         self.warning = warning
     }
 
     public var featureCount: Int { coefficients.cols }
+
+    /// The same model with its objective on the training rows recorded.
+    public func recording(objective: Double) throws -> LogisticRegressionModel {
+        try LogisticRegressionModel(classes: classes, coefficients: coefficients, intercepts: intercepts, iterations: iterations,
+                                    converged: converged, objective: objective, warning: warning)
+    }
 
     /// Logits X·Wᵀ + b: [n, K], or [n, 1] for two classes (scikit-learn's `decision_function`).
     public func decisionFunction(_ x: Matrix) throws -> Matrix {
@@ -436,7 +446,7 @@ extension LogisticRegression {
 /// the rest in the JSON; `iterations` is a list, as the SVM's is. Reading checks the shapes as
 /// `init` does; a record without the solver's report reads as a converged fit.
 extension LogisticRegressionModel: Codable {
-    private enum CodingKeys: String, CodingKey { case classes, coefficients, intercepts, iterations, converged, warning }
+    private enum CodingKeys: String, CodingKey { case classes, coefficients, intercepts, iterations, converged, objective, warning }
 
     public init(from decoder: Decoder) throws {
         let record = try decoder.container(keyedBy: CodingKeys.self)
@@ -445,9 +455,10 @@ extension LogisticRegressionModel: Codable {
         let intercepts = try record.decodeIfPresent([Float].self, forKey: .intercepts) ?? []
         let iterations = try record.decodeIfPresent([Int].self, forKey: .iterations)?.first ?? 0
         let converged = try record.decodeIfPresent(Bool.self, forKey: .converged) ?? true
+        let objective = try record.decodeIfPresent(Double.self, forKey: .objective)
         let warning = try record.decodeIfPresent(String.self, forKey: .warning)
         try self.init(classes: classes, coefficients: NPYSidecars.of(decoder.userInfo).matrix(named: coefficients), intercepts: intercepts,
-                      iterations: iterations, converged: converged, warning: warning)
+                      iterations: iterations, converged: converged, objective: objective, warning: warning)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -457,6 +468,7 @@ extension LogisticRegressionModel: Codable {
         try record.encode(intercepts, forKey: .intercepts)
         try record.encode([iterations], forKey: .iterations)
         try record.encode(converged, forKey: .converged)
+        try record.encodeIfPresent(objective, forKey: .objective)
         try record.encodeIfPresent(warning, forKey: .warning)
     }
 }

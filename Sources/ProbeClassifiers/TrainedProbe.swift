@@ -163,6 +163,15 @@ public struct TrainedProbe: Sendable {
                                            intercepts: b.map(Float.init))
     }
 
+    /// This probe with its logistic regression's objective on the training rows `x` (as given to
+    /// `fit`) and `y` recorded, for the classifier file; other models are returned as they are.
+    public func recordingObjective(trainingRows x: consuming Matrix, y: [Int]) throws -> TrainedProbe {
+        guard case .logreg(let model) = model, let c = chosenC ?? settings.c else { return self }
+        let objective = try LogisticRegression(c: c, classWeight: settings.classWeight).objective(of: model, x: transform(x), y: y)
+        return TrainedProbe(settings: settings, scaler: scaler, pca: pca, model: .logreg(try model.recording(objective: objective)),
+                            cCurve: cCurve, chosenC: chosenC)
+    }
+
     /// The embeddings as the model sees them (after standardisation and PCA).
     public func transform(_ x: consuming Matrix) throws -> Matrix {
         var features = x

@@ -49,6 +49,8 @@ final class ClassifierFileFormatTests: XCTestCase {
         XCTAssertEqual(logreg.probe.pca?.whiten, true)
         XCTAssertNotNil(logreg.probe.chosenC)
         XCTAssertFalse(logreg.probe.cCurve.isEmpty)
+        guard case .logreg(let model) = logreg.probe.model else { return XCTFail("logreg.json holds another model") }
+        XCTAssertNotNil(model.objective, "the objective the fit reached is recorded")
         XCTAssertEqual(logreg.features.dim, 6)
         guard case .svm(let svm) = try ClassifierFile.load(Self.fixtures.appendingPathComponent("svm.json")).probe.model else {
             return XCTFail("svm.json holds another model")
@@ -193,7 +195,8 @@ final class ClassifierFileFormatTests: XCTestCase {
         knn.neighborWeights = .distance
         knn.pcaComponents = 3
         for (stem, settings) in [("logreg", logreg), ("svm", svm), ("knn", knn)] {
-            let probe = try TrainedProbe.fit(x: x, y: labels, settings: settings)
+            // As `probe fit-*` saves them (Fitting.fit): the logistic regression with its objective recorded.
+            let probe = try TrainedProbe.fit(x: x, y: labels, settings: settings).recordingObjective(trainingRows: x, y: labels)
             let training = try JSONDecoder().decode(ClassifierFile.TrainingRecord.self, from: Data("""
                 {"featuresPath": "features/train", "trainRows": \(rows), "validationRows": 9, "validationAccuracy": 0.75,
                  "predictionsFile": "predictions/\(stem).json"}

@@ -4,6 +4,7 @@ import XCTest
 import ProbeClassifiers
 import ProbeMetrics
 import ProbePipeline
+import ProbeStore
 
 final class FittingTests: XCTestCase {
     var dir: URL!
@@ -48,6 +49,21 @@ final class FittingTests: XCTestCase {
                 for (ra, rb) in zip(a, b) { for (pa, pb) in zip(ra, rb) { XCTAssertEqual(pa, pb, accuracy: 1e-6) } }
             }
         }
+    }
+
+    func testLogisticRegressionFileRecordsTheObjectiveOnItsTrainingRows() throws {
+        let store = dir.appendingPathComponent("feats")
+        try makeBlobStore(at: store, classes: ["a", "b", "c"], perClass: [20, 25, 30], separation: 1.5)
+        let outcome = try fit(.logreg, store: store) { $0.settings.c = 0.5 }
+        guard case .logreg(let saved) = try ClassifierFile.load(outcome.classifierFile).probe.model else { return XCTFail("not logreg") }
+        // Recomputed here from the store's training rows, which are all rows but the 20 % hold-out.
+        let features = try FeatureStore(directory: store)
+        let validation = Set(try PredictionSet.load(from: XCTUnwrap(outcome.predictionsFile)).rows.map(\.path))
+        let train = (0..<features.rowCount).filter { !validation.contains(features.paths[$0]) }
+        XCTAssertEqual(train.count, outcome.trainRows)
+        let expected = try LogisticRegression(c: 0.5).objective(of: saved, x: outcome.probe.transform(features.copyRows(train)),
+                                                               y: train.map { features.labels[$0] })
+        XCTAssertEqual(try XCTUnwrap(saved.objective), expected, accuracy: 1e-9 * expected)
     }
 
     func testFitRecordsItselfAsTheDirectorysMostRecent() throws {
