@@ -150,7 +150,7 @@ let package = Package(
         .target(name: "ProbeTestSupport", dependencies: ["ProbeCore"], path: "Tests/ProbeTestSupport"),
         .testTarget(name: "ProbeCoreTests", dependencies: ["CCrypto", "ProbeCore", "ProbeTestSupport"]),
         .testTarget(name: "ProbeTensorTests", dependencies: ["COpenBLAS", "ProbeCore", "ProbeTensor", "ProbeTestSupport"]),
-        .testTarget(name: "ProbeImagesTests", dependencies: ["ProbeCore", "ProbeImages", "ProbeTestSupport"]),
+        .testTarget(name: "ProbeImagesTests", dependencies: ["CImageCodecs", "ProbeCore", "ProbeImages", "ProbeTestSupport"]),
         .testTarget(name: "ProbeFetchTests", dependencies: ["CCurl", "ProbeCore", "ProbeFetch", "ProbeTestSupport"]),
         .testTarget(name: "ProbeBackbonesTests", dependencies: ["CHDF5", "ProbeCore", "ProbeBackbones", "ProbeFetch", "ProbeTensor", "ProbeTestSupport"]),
         .testTarget(name: "ProbeStoreTests", dependencies: ["ProbeCore", "ProbeStore", "ProbeTestSupport"]),
