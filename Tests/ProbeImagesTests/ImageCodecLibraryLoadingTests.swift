@@ -12,7 +12,7 @@ import XCTest
 /// per-file error.)
 final class ImageCodecLibraryLoadingTests: XCTestCase {
     /// Each library, the soname it is opened under, and the Debian package that holds it, as
-    /// `dpkg -S <soname>` names them on Debian 13.
+    /// `dpkg -S <soname>` names them on Debian 12 (bookworm).
     private let libraries: [(library: probe_codec_library, soname: String, package: String)] = [
         (PROBE_CODEC_JPEG, "libjpeg.so.62", "libjpeg62-turbo"),
         (PROBE_CODEC_PNG, "libpng16.so.16", "libpng16-16"),
