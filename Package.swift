@@ -17,7 +17,7 @@
 //   CHDF5            -> (libhdf5_serial.so.103, opened with dlopen on first use)
 //   CCurl            -> (libcurl.so.4, opened with dlopen on first use)
 //   CCrypto          -> (libcrypto.so.3, opened with dlopen on first use)
-//   CImageCodecs     -> (libjpeg-turbo, libpng, giflib, libwebp, libwebpdemux, libtiff)
+//   CImageCodecs     -> (libjpeg, libpng16, libgif, libwebp, libwebpdemux, libtiff, each opened with dlopen on first use)
 import Foundation
 import PackageDescription
 
@@ -89,10 +89,10 @@ let package = Package(
         // libjpeg and libpng report errors with longjmp, which Swift cannot catch, and libtiff through
         // global handlers that print: a few lines of C own those and turn errors into return codes
         // (giflib and libwebp get the same thin wrappers, so every codec looks alike from Swift).
-        .target(name: "CImageCodecs", linkerSettings: [
-            .linkedLibrary("jpeg"), .linkedLibrary("png16"), .linkedLibrary("gif"),
-            .linkedLibrary("webp"), .linkedLibrary("webpdemux"), .linkedLibrary("tiff"),
-        ]),
+        // The libraries are not linked either: the decoders open each with dlopen when they first
+        // need it, like the three above, because with libtiff's own dependencies they nearly tripled
+        // the start of commands that decode no image (include/probe_codec_libraries.h).
+        .target(name: "CImageCodecs"),
 
         // The int8 product of the doctor's candidate pass: vpdpbusd and vpmaddubsw kernels chosen at
         // run time (Swift does not emit them), each function compiled for its own instruction set.
@@ -150,7 +150,7 @@ let package = Package(
         .target(name: "ProbeTestSupport", dependencies: ["ProbeCore"], path: "Tests/ProbeTestSupport"),
         .testTarget(name: "ProbeCoreTests", dependencies: ["CCrypto", "ProbeCore", "ProbeTestSupport"]),
         .testTarget(name: "ProbeTensorTests", dependencies: ["COpenBLAS", "ProbeCore", "ProbeTensor", "ProbeTestSupport"]),
-        .testTarget(name: "ProbeImagesTests", dependencies: ["ProbeCore", "ProbeImages", "ProbeTestSupport"]),
+        .testTarget(name: "ProbeImagesTests", dependencies: ["CImageCodecs", "ProbeCore", "ProbeImages", "ProbeTestSupport"]),
         .testTarget(name: "ProbeFetchTests", dependencies: ["CCurl", "ProbeCore", "ProbeFetch", "ProbeTestSupport"]),
         .testTarget(name: "ProbeBackbonesTests", dependencies: ["CHDF5", "ProbeCore", "ProbeBackbones", "ProbeFetch", "ProbeTensor", "ProbeTestSupport"]),
         .testTarget(name: "ProbeStoreTests", dependencies: ["ProbeCore", "ProbeStore", "ProbeTestSupport"]),

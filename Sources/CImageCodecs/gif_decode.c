@@ -1,11 +1,12 @@
 // giflib wrapper: reads the first frame of a GIF from memory into RGB.
+// giflib is opened on first use (gif_library.h); without it every open fails with the reason.
 #include "probe_gif_decode.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <gif_lib.h>
+#include "gif_library.h"
 
 struct probe_gif_decoder {
     GifFileType *gif;
@@ -45,6 +46,11 @@ probe_gif_decoder *probe_gif_open(const uint8_t *data, size_t size, int *status)
     *status = 1;
     if (size < 6 || (memcmp(data, "GIF87a", 6) != 0 && memcmp(data, "GIF89a", 6) != 0)) {
         snprintf(decoder->message, sizeof decoder->message, "not a GIF file (bad signature)");
+        return decoder;
+    }
+    const char *missing = probe_libgif_require();
+    if (missing) {
+        snprintf(decoder->message, sizeof decoder->message, "%s", missing);
         return decoder;
     }
     int error = 0;

@@ -1,4 +1,5 @@
 // libjpeg-turbo wrapper: setjmp/longjmp error handling kept inside C, results as return codes.
+// libjpeg is opened on first use (jpeg_library.h); without it every decoder fails with the reason.
 #include "probe_jpeg_decode.h"
 
 #include <setjmp.h>
@@ -6,8 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jpeglib.h>
-#include <jerror.h>
+#include "jpeg_library.h"
 
 // A progressive JPEG can hold thousands of tiny scans that each make libjpeg walk the whole
 // coefficient buffer: a few kilobytes that take minutes. Real encoders write about 10.
@@ -21,6 +21,7 @@ struct probe_jpeg_decoder {
     const uint8_t *data;
     size_t size;
     int started;
+    int library_missing;   // libjpeg could not be loaded: `message` says why
     char message[JMSG_LENGTH_MAX + 64];
 };
 
@@ -65,6 +66,12 @@ probe_jpeg_decoder *probe_jpeg_create(const uint8_t *data, size_t size) {
     if (!decoder) return NULL;
     decoder->data = data;
     decoder->size = size;
+    const char *missing = probe_libjpeg_require();
+    if (missing) {
+        snprintf(decoder->message, sizeof decoder->message, "%s", missing);
+        decoder->library_missing = 1;
+        return decoder;
+    }
     decoder->cinfo.err = jpeg_std_error(&decoder->error_manager);
     decoder->error_manager.error_exit = on_error_exit;
     decoder->error_manager.emit_message = on_emit_message;
@@ -81,13 +88,15 @@ probe_jpeg_decoder *probe_jpeg_create(const uint8_t *data, size_t size) {
 
 void probe_jpeg_destroy(probe_jpeg_decoder *decoder) {
     if (!decoder) return;
-    jpeg_destroy_decompress(&decoder->cinfo);  // frees everything libjpeg allocated, even mid-decode
+    // Frees everything libjpeg allocated, even mid-decode.
+    if (!decoder->library_missing) jpeg_destroy_decompress(&decoder->cinfo);
     free(decoder);
 }
 
 const char *probe_jpeg_message(const probe_jpeg_decoder *decoder) { return decoder->message; }
 
 int probe_jpeg_read_header(probe_jpeg_decoder *decoder, probe_jpeg_header *header) {
+    if (decoder->library_missing) return 1;
     if (setjmp(decoder->jump)) return 1;
     if (decoder->size == 0) {
         snprintf(decoder->message, sizeof decoder->message, "empty file");
@@ -104,6 +113,7 @@ int probe_jpeg_read_header(probe_jpeg_decoder *decoder, probe_jpeg_header *heade
 
 int probe_jpeg_start(probe_jpeg_decoder *decoder, int scale_numerator, int fast_integer_idct, int *out_width,
                      int *out_height) {
+    if (decoder->library_missing) return 1;
     if (setjmp(decoder->jump)) return 1;
     struct jpeg_decompress_struct *cinfo = &decoder->cinfo;
     switch (cinfo->jpeg_color_space) {

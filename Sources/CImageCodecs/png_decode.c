@@ -1,4 +1,5 @@
 // libpng wrapper: setjmp/longjmp error handling kept inside C, results as return codes.
+// libpng is opened on first use (png_library.h); without it every decoder fails with the reason.
 #include "probe_png_decode.h"
 
 #include <setjmp.h>
@@ -6,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <png.h>
+#include "png_library.h"
 
 struct probe_png_decoder {
-    png_structp png;
+    png_structp png;   // NULL when libpng could not be loaded: `message` says why
     png_infop info;
     const uint8_t *data;
     size_t size;
@@ -39,6 +40,11 @@ probe_png_decoder *probe_png_create(const uint8_t *data, size_t size) {
     if (!decoder) return NULL;
     decoder->data = data;
     decoder->size = size;
+    const char *missing = probe_libpng_require();
+    if (missing) {
+        snprintf(decoder->message, sizeof decoder->message, "%s", missing);
+        return decoder;
+    }
     decoder->png = png_create_read_struct(PNG_LIBPNG_VER_STRING, decoder, on_error, on_warning);
     if (!decoder->png) { free(decoder); return NULL; }
     decoder->info = png_create_info_struct(decoder->png);
@@ -56,13 +62,14 @@ probe_png_decoder *probe_png_create(const uint8_t *data, size_t size) {
 
 void probe_png_destroy(probe_png_decoder *decoder) {
     if (!decoder) return;
-    png_destroy_read_struct(&decoder->png, &decoder->info, NULL);
+    if (decoder->png) png_destroy_read_struct(&decoder->png, &decoder->info, NULL);
     free(decoder);
 }
 
 const char *probe_png_message(const probe_png_decoder *decoder) { return decoder->message; }
 
 int probe_png_read_header(probe_png_decoder *decoder, probe_png_header *header) {
+    if (!decoder->png) return 1;
     if (setjmp(png_jmpbuf(decoder->png))) return 1;
     if (decoder->size < 8 || png_sig_cmp(decoder->data, 0, 8) != 0) {
         snprintf(decoder->message, sizeof decoder->message, "not a PNG file (bad signature)");
@@ -112,6 +119,7 @@ static void row_to_rgb(const uint8_t *in, uint8_t *rgb, int width, int channels,
 int probe_png_read_rgb(probe_png_decoder *decoder, uint8_t *rgb) {
     uint8_t *volatile scratch = NULL;
     png_bytep *volatile row_pointers = NULL;
+    if (!decoder->png) return 1;
     if (setjmp(png_jmpbuf(decoder->png))) {
         free(scratch);
         free(row_pointers);

@@ -1,12 +1,14 @@
 // PNG output through libpng with setjmp-based error handling turned into return codes.
 // Everything touched after setjmp and needed after a longjmp is volatile or owned by libpng.
+// libpng is opened on first use (png_library.h); without it encoding fails with the reason.
 #include "probe_png_write.h"
 
-#include <png.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "png_library.h"
 
 typedef struct {
     char *buffer;
@@ -70,6 +72,11 @@ int probe_png_encode_rgb8(const uint8_t *rgb, uint32_t width, uint32_t height, u
     *out_size = 0;
     if (width == 0 || height == 0 || width > 1000000 || height > 1000000) {
         set_error(error, error_size, "image dimensions out of range");
+        return -1;
+    }
+    const char *missing = probe_libpng_require();
+    if (missing) {
+        set_error(error, error_size, missing);
         return -1;
     }
     probe_png_error_sink sink = {error, error_size};

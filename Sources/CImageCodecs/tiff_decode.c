@@ -1,4 +1,5 @@
 // libtiff wrapper: the first page of a TIFF from memory to RGB.
+// libtiff is opened on first use (tiff_library.h); without it every open fails with the reason.
 #include "probe_tiff_decode.h"
 
 #include <stdarg.h>
@@ -6,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <tiffio.h>
+#include "tiff_library.h"
 
 struct probe_tiff_decoder {
     TIFF *tiff;
@@ -137,6 +138,11 @@ probe_tiff_decoder *probe_tiff_open(const uint8_t *data, size_t size, probe_tiff
     *status = 1;
     if (size < 8 || (memcmp(data, "II*\0", 4) != 0 && memcmp(data, "MM\0*", 4) != 0)) {
         set_message(decoder, "not a TIFF file (bad signature)");
+        return decoder;
+    }
+    const char *missing = probe_libtiff_require();
+    if (missing) {
+        set_message(decoder, "%s", missing);
         return decoder;
     }
     TIFFOpenOptions *options = TIFFOpenOptionsAlloc();

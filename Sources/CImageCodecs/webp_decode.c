@@ -1,12 +1,13 @@
 // libwebp wrapper: still and animated WebP from memory to RGB.
+// libwebp (and libwebpdemux, for animations) are opened on first use (webp_library.h); without
+// them reading the header fails with the reason.
 #include "probe_webp_decode.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <webp/decode.h>
-#include <webp/demux.h>
+#include "webp_library.h"
 
 static const char *status_text(VP8StatusCode status) {
     switch (status) {
@@ -26,10 +27,19 @@ int probe_webp_read_header(const uint8_t *data, size_t size, probe_webp_header *
         snprintf(message, message_size, "not a WebP file (bad signature)");
         return 1;
     }
+    const char *missing = probe_libwebp_require();
+    if (missing) {
+        snprintf(message, message_size, "%s", missing);
+        return 1;
+    }
     WebPBitstreamFeatures features;
     VP8StatusCode status = WebPGetFeatures(data, size, &features);
     if (status != VP8_STATUS_OK) {
         snprintf(message, message_size, "bad header: %s", status_text(status));
+        return 1;
+    }
+    if (features.has_animation && (missing = probe_libwebpdemux_require())) {
+        snprintf(message, message_size, "%s", missing);
         return 1;
     }
     header->width = features.width;
@@ -76,6 +86,12 @@ static int read_animation_first_frame(const uint8_t *data, size_t size, const pr
 
 int probe_webp_read_rgb(const uint8_t *data, size_t size, const probe_webp_header *header, uint8_t *rgb,
                         char *message, size_t message_size) {
+    // read_header loaded the libraries this header needs; asking again is one pthread_once check.
+    const char *missing = header->animated ? probe_libwebpdemux_require() : probe_libwebp_require();
+    if (missing) {
+        snprintf(message, message_size, "%s", missing);
+        return 1;
+    }
     if (header->animated) return read_animation_first_frame(data, size, header, rgb, message, message_size);
     WebPDecoderConfig config;
     if (!WebPInitDecoderConfig(&config)) {

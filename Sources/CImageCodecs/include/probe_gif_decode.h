@@ -9,7 +9,7 @@ typedef struct probe_gif_decoder probe_gif_decoder;
 
 /// Opens `size` bytes at `data` (they must outlive the decoder) and reads up to the first frame's
 /// image descriptor. Always returns a decoder (NULL only when out of memory); `*status` is 0 on
-/// success, else probe_gif_message says why.
+/// success, else probe_gif_message says why (also when giflib, opened on first use, cannot be).
 probe_gif_decoder *probe_gif_open(const uint8_t *data, size_t size, int *status);
 void probe_gif_close(probe_gif_decoder *decoder);
 

@@ -19,6 +19,7 @@ typedef struct {
 } probe_jpeg_header;
 
 /// A decoder over `size` bytes at `data` (the bytes must outlive the decoder). NULL if out of memory.
+/// Opens libjpeg on first use; if it cannot, read_header fails with the reason as its message.
 probe_jpeg_decoder *probe_jpeg_create(const uint8_t *data, size_t size);
 void probe_jpeg_destroy(probe_jpeg_decoder *decoder);
 

@@ -18,6 +18,7 @@ typedef struct {
 } probe_png_header;
 
 /// A decoder over `size` bytes at `data` (the bytes must outlive the decoder). NULL if out of memory.
+/// Opens libpng on first use; if it cannot, read_header fails with the reason as its message.
 probe_png_decoder *probe_png_create(const uint8_t *data, size_t size);
 void probe_png_destroy(probe_png_decoder *decoder);
 

@@ -1,6 +1,6 @@
 #ifndef PROBE_PNG_WRITE_H
 #define PROBE_PNG_WRITE_H
-// PNG writing through libpng.
+// PNG writing through libpng (opened on first use; if it cannot be, the reason is the error).
 // libpng reports errors with longjmp, which Swift cannot catch: these functions own the setjmp and
 // return 0 on success or -1 with a one-line reason in `error` (NUL-terminated, truncated to error_size).
 #include <stddef.h>

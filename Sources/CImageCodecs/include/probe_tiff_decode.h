@@ -19,7 +19,7 @@ typedef struct {
 
 /// Opens `size` bytes at `data` (they must outlive the decoder), reads the first directory and
 /// checks that its layout is one Probe converts. NULL only when out of memory; `*status` is 0 on
-/// success, else probe_tiff_message says why.
+/// success, else probe_tiff_message says why (also when libtiff, opened on first use, cannot be).
 probe_tiff_decoder *probe_tiff_open(const uint8_t *data, size_t size, probe_tiff_header *header, int *status);
 void probe_tiff_close(probe_tiff_decoder *decoder);
 

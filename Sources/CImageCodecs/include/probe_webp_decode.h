@@ -13,7 +13,8 @@ typedef struct {
     int lossless;   // 1 lossless, 0 lossy, -1 mixed or undefined (animations)
 } probe_webp_header;
 
-/// Reads the RIFF header and the first chunk. 0 on success, else a message in `message`.
+/// Reads the RIFF header and the first chunk. 0 on success, else a message in `message` (also when
+/// libwebp, or libwebpdemux for an animation, opened on first use, cannot be).
 int probe_webp_read_header(const uint8_t *data, size_t size, probe_webp_header *header, char *message, size_t message_size);
 
 /// Decodes into packed RGB (width * height * 3 bytes) as Pillow's convert("RGB") gives it: alpha is
