@@ -94,6 +94,13 @@ final class PerceptualHashTests: XCTestCase {
         XCTAssertNil(PerceptualHash.parse(hex: "b241dd25e29ce0c"))      // 15 digits
         XCTAssertNil(PerceptualHash.parse(hex: "b241dd25e29ce0cg"))
         XCTAssertNil(PerceptualHash.parse(hex: "+241dd25e29ce0cf"))
+        XCTAssertNil(PerceptualHash.parse(hex: "b241dd25e29ce0\u{e9}"))  // 16 bytes, the last two not ASCII
+        var random = SplitMix64(seed: 5)
+        for _ in 0..<1000 {
+            let value = random.next()
+            XCTAssertEqual(PerceptualHash.parse(hex: PerceptualHash.hex(value)), value)
+            XCTAssertEqual(PerceptualHash.parse(hex: PerceptualHash.hex(value).uppercased()), value)
+        }
         XCTAssertEqual(PerceptualHash.hammingDistance(0, .max), 64)
         XCTAssertEqual(PerceptualHash.hammingDistance(0b1011, 0b0110), 3)
     }
