@@ -106,13 +106,19 @@ public indirect enum JSONValue: Codable, Equatable, Sendable, CustomStringConver
         return out
     }
 
+    /// A newline and `level` levels of two-space indentation.
+    private static func newline(_ level: Int, into out: inout String) {
+        out += "\n"
+        for _ in 0..<level { out += "  " }
+    }
+
     private func write(into out: inout String, indent: Int?) {
         switch self {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
         case .int(let i): out += String(i)
         case .double(let d): out += d.isFinite ? "\(d)" : "null"
-        case .string(let s): out += JSONValue.quoted(s)
+        case .string(let s): JSONValue.appendQuoted(s, to: &out)
         case .array(let items):
             if items.isEmpty { out += "[]"; return }
             // Arrays of numbers stay on one line: confusion-matrix rows read as a table.
@@ -120,23 +126,36 @@ public indirect enum JSONValue: Codable, Equatable, Sendable, CustomStringConver
             out += "["
             for (i, item) in items.enumerated() {
                 if i > 0 { out += flat ? (indent == nil ? "," : ", ") : "," }
-                if !flat, let indent { out += "\n" + String(repeating: "  ", count: indent + 1) }
+                if !flat, let indent { JSONValue.newline(indent + 1, into: &out) }
                 item.write(into: &out, indent: flat ? nil : indent.map { $0 + 1 })
             }
-            if !flat, let indent { out += "\n" + String(repeating: "  ", count: indent) }
+            if !flat, let indent { JSONValue.newline(indent, into: &out) }
             out += "]"
         case .object(let object):
             if object.members.isEmpty { out += "{}"; return }
             out += "{"
             for (i, (key, value)) in object.members.enumerated() {
                 if i > 0 { out += "," }
-                if let indent { out += "\n" + String(repeating: "  ", count: indent + 1) }
-                out += JSONValue.quoted(key)
+                if let indent { JSONValue.newline(indent + 1, into: &out) }
+                JSONValue.appendQuoted(key, to: &out)
                 out += indent == nil ? ":" : ": "
                 value.write(into: &out, indent: indent.map { $0 + 1 })
             }
-            if let indent { out += "\n" + String(repeating: "  ", count: indent) }
+            if let indent { JSONValue.newline(indent, into: &out) }
             out += "}"
+        }
+    }
+
+    /// `quoted(text)` appended to `out`: in one piece when nothing in `text` needs an escape (keys,
+    /// paths and hashes, nearly every string a report holds), which keeps a doctor report of a few
+    /// hundred rows from costing a millisecond in string building.
+    private static func appendQuoted(_ text: String, to out: inout String) {
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C }) {
+            out += "\""
+            out += text
+            out += "\""
+        } else {
+            out += quoted(text)
         }
     }
 

@@ -89,7 +89,8 @@ struct QuantizedRows {
         var codeSums = [Int32](repeating: 0, count: n)
         // Per row: ‖s q‖, ‖e‖ = ‖u − s q‖ and ‖u‖, in float64.
         var norms = [SIMD4<Double>](repeating: .zero, count: n)
-        let workers = max(1, min(threads, n))
+        // A small store's rows quantise in less time than a second thread takes to join.
+        let workers = n * d < 1 << 20 ? 1 : max(1, min(threads, n))
         rows.values.withUnsafeBufferPointer { u in
             codes.withUnsafeMutableBufferPointer { q in
                 scales.withUnsafeMutableBufferPointer { s in
