@@ -19,6 +19,8 @@ It scores each against the injected truth:
 Usage (Datalab needs the `datasets` package, hence a venv that has it on top of the reference one):
   PYTHON=/work/venv-doctor15b/bin/python   # reference venv + datasets
   nice -n 19 $PYTHON Benchmarks/doctor_compare.py --work /tmp/doctor-bench --seeds 0,1,2 --markdown
+For the speed ratio, in a quiet shell of its own: --reuse-stores --modes flips --seeds 0,…,9 --repeats 5
+(each seed's probe doctor and Python timed five times, taking turns; each side's median).
 Prints one JSON object per set on stderr as it goes, writes them all to WORK/results.json and, with
 --markdown, prints the tables for BENCHMARKS.md (--table-from A.json B.json … prints them from saved runs).
 """
@@ -26,6 +28,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -194,6 +197,23 @@ def evaluate(args, name, truth):
             flagged, cv_seconds, cl_seconds = python_label_issues(X, y, truth["seed"])
             row["cleanlab"] = prf(flagged, flipped)
             row["sklearn_cv_seconds"], row["cleanlab_seconds"] = cv_seconds, cl_seconds
+            if args.repeats > 1:
+                # The same two timed steps again, taking turns, each after a pause; each side's
+                # time is then its median (the results do not change between repeats: both are
+                # deterministic given the store and seed).
+                doctor_times, cv_times, cl_times = [doctor_seconds], [cv_seconds], [cl_seconds]
+                for _ in range(args.repeats - 1):
+                    settle()
+                    doctor_times.append(doctor(args.probe, store, args.doctor_args)[1])
+                    settle()
+                    _, cv_seconds, cl_seconds = python_label_issues(X, y, truth["seed"])
+                    cv_times.append(cv_seconds)
+                    cl_times.append(cl_seconds)
+                row["timing_repeats"] = args.repeats
+                row["doctor_seconds_all"], row["sklearn_cv_seconds_all"], row["cleanlab_seconds_all"] = doctor_times, cv_times, cl_times
+                row["doctor_seconds"] = statistics.median(doctor_times)
+                row["sklearn_cv_seconds"] = statistics.median(cv_times)
+                row["cleanlab_seconds"] = statistics.median(cl_times)
             if dl and dl["label"] is not None:
                 row["datalab"] = prf(dl["label"], flipped)
     if truth["mode"] == "dups":
@@ -251,8 +271,8 @@ def markdown(rows, seeds=None):
     out = []
     flips = [r for r in rows if r["mode"] == "flips" and (seeds is None or r["seed"] in seeds)]
     if flips:
-        out.append("| set | flips | seeds | probe doctor P / R / F1 (all flagged) | probe doctor P / R / F1 (likely_error) | cleanlab find_label_issues P / R / F1 | Datalab P / R / F1 | seeds doctor F1 ≥ Datalab | probe doctor s | sklearn cv + cleanlab s | Datalab s |")
-        out.append("| --- | ---: | ---: | --- | --- | --- | --- | ---: | ---: | ---: | ---: |")
+        out.append("| set | flips | seeds | probe doctor P / R / F1 (all flagged) | probe doctor P / R / F1 (likely_error) | cleanlab find_label_issues P / R / F1 | Datalab P / R / F1 | seeds doctor F1 ≥ Datalab | probe doctor s | sklearn cv + cleanlab s | speed-up | Datalab s |")
+        out.append("| --- | ---: | ---: | --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |")
         groups = {}
         for r in flips:
             groups.setdefault((r["dataset"], r["flip_rate"]), []).append(r)
@@ -265,7 +285,8 @@ def markdown(rows, seeds=None):
             t = lambda k: sum(r.get(k, 0) for r in rs) / len(rs)
             wins = sum(1 for r in rs if "datalab" in r and r["doctor_all"]["f1"] >= r["datalab"]["f1"])
             out.append(f"| {dataset} | {rate:.0%} | {len(rs)} | {triple('doctor_all')} | {triple('doctor_likely')} | {triple('cleanlab')} | "
-                       f"{triple('datalab')} | {wins} of {len(rs)} | {t('doctor_seconds'):.2f} | {t('sklearn_cv_seconds') + t('cleanlab_seconds'):.2f} | {t('datalab_seconds'):.2f} |")
+                       f"{triple('datalab')} | {wins} of {len(rs)} | {t('doctor_seconds'):.3f} | {t('sklearn_cv_seconds') + t('cleanlab_seconds'):.3f} | "
+                       f"{(t('sklearn_cv_seconds') + t('cleanlab_seconds')) / t('doctor_seconds'):.1f}× | {t('datalab_seconds'):.2f} |")
     dups = [r for r in rows if r["mode"] == "dups"]
     if dups:
         kinds = doctor_inject.EDIT_KINDS
@@ -301,6 +322,9 @@ def main():
     parser.add_argument("--dups-per-kind", type=int, default=6)
     parser.add_argument("--doctor-args", default="", help="extra arguments for probe doctor, space-separated")
     parser.add_argument("--no-datalab", action="store_true")
+    parser.add_argument("--repeats", type=int, default=1,
+                        help="flips: time probe doctor and scikit-learn cv + find_label_issues this many times each, "
+                             "taking turns, and report each side's median (Datalab is timed once)")
     parser.add_argument("--reuse-stores", action="store_true",
                         help="score the stores an earlier run left in WORK/stores instead of extracting them again")
     parser.add_argument("--python-from", metavar="RESULTS_JSON",
