@@ -91,8 +91,11 @@ public struct TrainedProbe: Sendable {
     /// `warmStart`: a probe fitted earlier with the same settings on similar rows (e.g. the same fold
     /// with a few rows left out). A logistic regression with a fixed C then starts from its
     /// coefficients, carried into this fit's standardisation, instead of from zero; anything else
-    /// (SVM, k-NN, PCA, `--C auto`, different classes) ignores it.
-    public static func fit(x: consuming Matrix, y: [Int], settings: ProbeSettings, warmStart: TrainedProbe? = nil) throws -> TrainedProbe {
+    /// (SVM, k-NN, PCA, `--C auto`, different classes) ignores it. `recordObjective`: a logistic
+    /// regression also records its objective on these rows (`LogisticRegressionModel.objective`),
+    /// as the classifier file keeps it; cross-validation and the doctor's folds do without.
+    public static func fit(x: consuming Matrix, y: [Int], settings: ProbeSettings, warmStart: TrainedProbe? = nil,
+                           recordObjective: Bool = false) throws -> TrainedProbe {
         var features = x
         var scaler: StandardScalerModel?
         var pca: PCAModel?
@@ -108,7 +111,7 @@ public struct TrainedProbe: Sendable {
         }
         var curve: [(c: Double, validationAccuracy: Double)] = []
         var chosen: Double?
-        let model: Model
+        var model: Model
         switch settings.kind {
         case .logreg:
             let make = { (c: Double) in
@@ -121,6 +124,9 @@ public struct TrainedProbe: Sendable {
                 let search = try CSearch(seed: settings.seed).run(x: features, y: y) { c, xs, ys in try make(c).fit(x: xs, y: ys) }
                 (curve, chosen) = (search.curve, search.bestC)
                 model = .logreg(search.model)
+            }
+            if recordObjective, case .logreg(let fitted) = model, let c = chosen ?? settings.c {
+                model = .logreg(try fitted.recording(objective: make(c).objective(of: fitted, x: features, y: y)))
             }
         case .svm:
             let make = { (c: Double) in LinearSVC(c: c, maxIterations: settings.maxIterations ?? 1000, seed: settings.seed) }
@@ -161,15 +167,6 @@ public struct TrainedProbe: Sendable {
         }
         return try LogisticRegressionModel(classes: model.classes, coefficients: Matrix(rows: m, cols: d, values: w),
                                            intercepts: b.map(Float.init))
-    }
-
-    /// This probe with its logistic regression's objective on the training rows `x` (as given to
-    /// `fit`) and `y` recorded, for the classifier file; other models are returned as they are.
-    public func recordingObjective(trainingRows x: consuming Matrix, y: [Int]) throws -> TrainedProbe {
-        guard case .logreg(let model) = model, let c = chosenC ?? settings.c else { return self }
-        let objective = try LogisticRegression(c: c, classWeight: settings.classWeight).objective(of: model, x: transform(x), y: y)
-        return TrainedProbe(settings: settings, scaler: scaler, pca: pca, model: .logreg(try model.recording(objective: objective)),
-                            cCurve: cCurve, chosenC: chosenC)
     }
 
     /// The embeddings as the model sees them (after standardisation and PCA).

@@ -57,9 +57,8 @@ public enum Fitting {
             evaluation = (store, split.validation.map { selection.rows[$0] })
         }
 
-        let trainLabels = trainIndices.map { store.labels[$0] }
-        let probe = try TrainedProbe.fit(x: store.copyRows(trainIndices), y: trainLabels, settings: settings)
-            .recordingObjective(trainingRows: store.copyRows(trainIndices), y: trainLabels)
+        let probe = try TrainedProbe.fit(x: store.copyRows(trainIndices), y: trainIndices.map { store.labels[$0] }, settings: settings,
+                                         recordObjective: true)
 
         let modelsDir = request.features.appendingPathComponent("models")
         let classifierURL = request.out ?? modelsDir.appendingPathComponent("\(settings.kind.rawValue).json")

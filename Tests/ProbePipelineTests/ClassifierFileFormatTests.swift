@@ -196,7 +196,7 @@ final class ClassifierFileFormatTests: XCTestCase {
         knn.pcaComponents = 3
         for (stem, settings) in [("logreg", logreg), ("svm", svm), ("knn", knn)] {
             // As `probe fit-*` saves them (Fitting.fit): the logistic regression with its objective recorded.
-            let probe = try TrainedProbe.fit(x: x, y: labels, settings: settings).recordingObjective(trainingRows: x, y: labels)
+            let probe = try TrainedProbe.fit(x: x, y: labels, settings: settings, recordObjective: true)
             let training = try JSONDecoder().decode(ClassifierFile.TrainingRecord.self, from: Data("""
                 {"featuresPath": "features/train", "trainRows": \(rows), "validationRows": 9, "validationAccuracy": 0.75,
                  "predictionsFile": "predictions/\(stem).json"}
