@@ -31,54 +31,24 @@ static int missing(void *library, const char *soname, const char *package, const
     if (!(table->name = (__typeof__(table->name))dlsym(library, #name)))                           \
         return missing(library, soname, package, #name, error, error_size);
 
-int probe_jpeg_library_load(const char *soname, probe_jpeg_library *table, char *error, size_t error_size) {
-    const char *package = PROBE_JPEG_PACKAGE;
-    void *library = open_library(soname, package, error, error_size);
-    if (!library) return -1;
-    PROBE_JPEG_FUNCTIONS(RESOLVE)
-    return 0;
-}
+// probe_<codec>_library_load: opens `soname` and resolves every function of PROBE_<CODEC>_FUNCTIONS.
+#define LOADER(codec, CODEC)                                                                       \
+    int probe_##codec##_library_load(const char *soname, probe_##codec##_library *table, char *error, \
+                                     size_t error_size) {                                          \
+        const char *package = PROBE_##CODEC##_PACKAGE;                                             \
+        void *library = open_library(soname, package, error, error_size);                          \
+        if (!library) return -1;                                                                   \
+        PROBE_##CODEC##_FUNCTIONS(RESOLVE)                                                         \
+        return 0;                                                                                  \
+    }
 
-int probe_png_library_load(const char *soname, probe_png_library *table, char *error, size_t error_size) {
-    const char *package = PROBE_PNG_PACKAGE;
-    void *library = open_library(soname, package, error, error_size);
-    if (!library) return -1;
-    PROBE_PNG_FUNCTIONS(RESOLVE)
-    return 0;
-}
-
-int probe_gif_library_load(const char *soname, probe_gif_library *table, char *error, size_t error_size) {
-    const char *package = PROBE_GIF_PACKAGE;
-    void *library = open_library(soname, package, error, error_size);
-    if (!library) return -1;
-    PROBE_GIF_FUNCTIONS(RESOLVE)
-    return 0;
-}
-
-int probe_webp_library_load(const char *soname, probe_webp_library *table, char *error, size_t error_size) {
-    const char *package = PROBE_WEBP_PACKAGE;
-    void *library = open_library(soname, package, error, error_size);
-    if (!library) return -1;
-    PROBE_WEBP_FUNCTIONS(RESOLVE)
-    return 0;
-}
-
-int probe_webpdemux_library_load(const char *soname, probe_webpdemux_library *table, char *error,
-                                 size_t error_size) {
-    const char *package = PROBE_WEBPDEMUX_PACKAGE;
-    void *library = open_library(soname, package, error, error_size);
-    if (!library) return -1;
-    PROBE_WEBPDEMUX_FUNCTIONS(RESOLVE)
-    return 0;
-}
-
-int probe_tiff_library_load(const char *soname, probe_tiff_library *table, char *error, size_t error_size) {
-    const char *package = PROBE_TIFF_PACKAGE;
-    void *library = open_library(soname, package, error, error_size);
-    if (!library) return -1;
-    PROBE_TIFF_FUNCTIONS(RESOLVE)
-    return 0;
-}
+LOADER(jpeg, JPEG)
+LOADER(png, PNG)
+LOADER(gif, GIF)
+LOADER(webp, WEBP)
+LOADER(webpdemux, WEBPDEMUX)
+LOADER(tiff, TIFF)
+#undef LOADER
 #undef RESOLVE
 
 // The process's table for one library, and its require function: the first caller loads it under
